@@ -1,0 +1,22 @@
+import SQLKit
+
+/// A source of SQL connections for one engine: readers for queries, one exclusive writer connection
+/// at a time for transactions. `Database` builds group commit and migrations on top of it.
+protocol DatabaseBackend: Sendable {
+    var kind: DatabaseKind { get }
+    /// Runs `body` on a connection for reads (SQLite: a reader connection in WAL mode).
+    func withReader<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` with exclusive use of a write connection (SQLite: the single writer).
+    func withWriter<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// How many batches may commit concurrently (SQLite: 1).
+    var writeLanes: Int { get }
+    func close() async
+}
+
+/// SQL that differs between the two engines, one small function per difference.
+enum Dialect {
+    /// Starts a write transaction (SQLite takes the write lock at once to avoid upgrade deadlocks).
+    static func begin(_ kind: DatabaseKind) -> SQLQueryString {
+        kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+    }
+}

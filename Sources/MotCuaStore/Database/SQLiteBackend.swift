@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import Synchronization
+
+/// SQLite: one writer connection (guarded by a mutex) and a few reader connections (WAL lets them
+/// read while the writer commits). Durability is `synchronous=FULL` unless configured otherwise.
+final class SQLiteBackend: DatabaseBackend {
+    /// `PRAGMA synchronous` levels an operator may choose.
+    enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL", off = "OFF" }
+
+    let kind = DatabaseKind.sqlite
+    let writeLanes = 1
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writerLock = AsyncMutex()
+    private let nextReader = Mutex(0)
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    static func open(path: String?, synchronous: Synchronous, readerCount: Int, logger: Logger) async throws -> SQLiteBackend {
+        var quiet = logger
+        quiet.logLevel = .warning
+        guard let path else {
+            let conn = try await SQLiteConnection.open(storage: .memory, logger: quiet)
+            try await configure(conn, writer: true, synchronous: synchronous, wal: false)
+            return SQLiteBackend(writer: conn, readers: [])
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+        try await configure(writer, writer: true, synchronous: synchronous, wal: true)
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<max(1, readerCount) {
+            let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+            try await configure(r, writer: false, synchronous: synchronous, wal: true)
+            readers.append(r)
+        }
+        return SQLiteBackend(writer: writer, readers: readers)
+    }
+
+    private static func configure(_ conn: SQLiteConnection, writer: Bool, synchronous: Synchronous, wal: Bool) async throws {
+        let db = conn.sql()
+        try await db.raw("PRAGMA busy_timeout = 10000").run()
+        try await db.raw("PRAGMA foreign_keys = ON").run()
+        if wal && writer { try await db.raw("PRAGMA journal_mode = WAL").run() }
+        try await db.raw(SQLQueryString("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)")).run()
+        if !writer { try await db.raw("PRAGMA query_only = ON").run() }
+    }
+
+    func withReader<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if readers.isEmpty { return try await withWriter(body) }
+        let i = nextReader.withLock { n in
+            n = (n + 1) % readers.count
+            return n
+        }
+        return try await body(readers[i].sql())
+    }
+
+    func withWriter<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = writer.sql()
+        return try await writerLock.withLock { try await body(db) }
+    }
+
+    func close() async {
+        for r in readers { try? await r.close() }
+        try? await writer.close()
+    }
+}

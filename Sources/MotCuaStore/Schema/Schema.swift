@@ -1,0 +1,65 @@
+import SQLKit
+
+/// The ordered list of migrations. Append only: never edit a migration that has shipped.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "reference data: agencies, procedures, calendar, settings", apply: createReferenceData),
+    ]
+
+    /// The newest schema version this binary knows.
+    public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    static func createReferenceData(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
+        try await db.create(table: "settings")
+            .column("key", type: .text, .primaryKey(autoIncrement: false))
+            .column("value", type: .text, .notNull)
+            .run()
+        try await db.create(table: "agencies")
+            .column("code", type: .text, .primaryKey(autoIncrement: false))
+            .column("name", type: .text, .notNull)
+            .column("short_name", type: .text)
+            .column("kind", type: .text, .notNull)
+            .column("level", type: .text, .notNull)
+            .column("parent_code", type: .text)
+            .column("valid_from", type: .text, .notNull)
+            .column("valid_to", type: .text)
+            .column("office_hours", type: .text)
+            .run()
+        try await db.create(index: "agencies_parent").on("agencies").column("parent_code").run()
+        try await db.create(table: "reorganisations")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: false))
+            .column("kind", type: .text, .notNull)
+            .column("effective", type: .text, .notNull)
+            .column("note", type: .text)
+            .run()
+        try await db.create(table: "agency_succession")
+            .column("reorganisation_id", type: .bigint, .notNull, .references("reorganisations", "id", onDelete: .cascade))
+            .column("predecessor", type: .text, .notNull, .references("agencies", "code"))
+            .column("successor", type: .text, .notNull, .references("agencies", "code"))
+            .primaryKey("reorganisation_id", "predecessor", "successor")
+            .run()
+        try await db.create(table: "procedures")
+            .column("code", type: .text, .notNull)
+            .column("version", type: .bigint, .notNull)
+            .column("current", type: .bigint, .notNull)
+            .column("name", type: .text, .notNull)
+            .column("search_text", type: .text, .notNull)
+            .column("field", type: .text, .notNull)
+            .column("level", type: .text, .notNull)
+            .column("online_type", type: .text, .notNull)
+            .column("is_internal", type: .bigint, .notNull)
+            .column("agency_kinds", type: .text, .notNull)
+            .column("agency_codes", type: .text, .notNull)
+            .column("document", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .primaryKey("code", "version")
+            .run()
+        try await db.create(index: "procedures_current").on("procedures").column("current").column("field").run()
+        try await db.create(table: "calendar_schedules")
+            .column("year", type: .bigint, .primaryKey(autoIncrement: false))
+            .column("source", type: .text, .notNull)
+            .column("document", type: .text, .notNull)
+            .column("updated_at", type: .bigint, .notNull)
+            .run()
+    }
+}

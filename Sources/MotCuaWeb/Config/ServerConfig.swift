@@ -1,0 +1,124 @@
+import Foundation
+import MotCuaStore
+
+/// The server's settings, resolved from flags > environment (`MOTCUA_*`) > config file > defaults.
+public struct ServerConfig: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var database = DatabaseLocation.defaultLocation
+    public var sqliteSynchronous = "FULL"
+    public var sqliteReaders = 4
+    public var postgresMaxConnections = 16
+    public var bodyLimit = 1024 * 1024
+    public var logLevel = "info"
+    public var logFormat = "json"
+    /// Create the demo province when the database is empty.
+    public var demo = true
+
+    public init() {}
+
+    /// Every key: its config-file name, environment variable and description (README lists them).
+    public static let keys: [(file: String, env: String, help: String)] = [
+        ("host", "MOTCUA_HOST", "address to listen on (default 127.0.0.1)"),
+        ("port", "MOTCUA_PORT", "TCP port (default 8080)"),
+        ("database", "MOTCUA_DATABASE_URL", "sqlite:///path/file.sqlite or postgres://user:pass@host:port/db (default sqlite://motcua-data/motcua.sqlite)"),
+        ("sqliteSynchronous", "MOTCUA_SQLITE_SYNCHRONOUS", "SQLite PRAGMA synchronous: FULL (default, durable), NORMAL or OFF"),
+        ("sqliteReaders", "MOTCUA_SQLITE_READERS", "SQLite reader connections (default 4)"),
+        ("postgresMaxConnections", "MOTCUA_POSTGRES_MAX_CONNECTIONS", "PostgreSQL connections per app node (default 16)"),
+        ("bodyLimit", "MOTCUA_BODY_LIMIT", "largest request body in bytes (default 1048576)"),
+        ("logLevel", "MOTCUA_LOG_LEVEL", "trace, debug, info (default), notice, warning, error, critical"),
+        ("logFormat", "MOTCUA_LOG_FORMAT", "json (default) or text"),
+        ("demo", "MOTCUA_DEMO", "true (default): create the demo province on an empty database; false: start empty"),
+    ]
+
+    /// Environment variables that belong to MotCua but are not server settings.
+    static let otherEnvironment: Set<String> = ["MOTCUA_CONFIG", "MOTCUA_TEST_POSTGRES_URL"]
+
+    /// Resolves the configuration; throws `ConfigError` naming the offending key and source.
+    /// - Parameters:
+    ///   - flags: values given on the command line, by file key.
+    ///   - environment: the process environment.
+    ///   - file: the config file's JSON object, if any.
+    public static func resolve(flags: [String: String], environment: [String: String], file: [String: Any]?) throws -> ServerConfig {
+        let known = Set(keys.map(\.file))
+        for key in file?.keys.sorted() ?? [] where !known.contains(key) {
+            throw ConfigError(key: key, source: "config file", reason: "unknown key; known keys: \(keys.map(\.file).joined(separator: ", "))")
+        }
+        let knownEnv = Set(keys.map(\.env)).union(otherEnvironment)
+        for name in environment.keys.sorted() where name.hasPrefix("MOTCUA_") && !knownEnv.contains(name) {
+            throw ConfigError(key: name, source: "environment", reason: "unknown MotCua variable")
+        }
+        var config = ServerConfig()
+        for (key, env, _) in keys {
+            let value: (String, String)?
+            if let v = flags[key] { value = (v, "--\(key)") }
+            else if let v = environment[env] { value = (v, env) }
+            else if let v = file?[key] { value = ("\(v is Bool ? ((v as! Bool) ? "true" : "false") : "\(v)")", "config file key \(key)") }
+            else { value = nil }
+            guard let (text, source) = value else { continue }
+            try config.set(key, text, source: source)
+        }
+        return config
+    }
+
+    mutating func set(_ key: String, _ text: String, source: String) throws {
+        func int(_ range: ClosedRange<Int>) throws -> Int {
+            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(n) else {
+                throw ConfigError(key: key, source: source, reason: "expected an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+            }
+            return n
+        }
+        func oneOf(_ values: [String]) throws -> String {
+            guard values.contains(text.lowercased()) else {
+                throw ConfigError(key: key, source: source, reason: "expected one of \(values.joined(separator: ", ")), got \"\(text)\"")
+            }
+            return text.lowercased()
+        }
+        switch key {
+        case "host":
+            guard !text.isEmpty, !text.contains(" ") else { throw ConfigError(key: key, source: source, reason: "expected a host name or IP address") }
+            host = text
+        case "port": port = try int(1...65535)
+        case "database":
+            do { database = try DatabaseLocation.parse(text) } catch let e as DatabaseURLError {
+                throw ConfigError(key: key, source: source, reason: e.reason)
+            }
+        case "sqliteSynchronous": sqliteSynchronous = try oneOf(["full", "normal", "off"]).uppercased()
+        case "sqliteReaders": sqliteReaders = try int(1...64)
+        case "postgresMaxConnections": postgresMaxConnections = try int(2...500)
+        case "bodyLimit": bodyLimit = try int(1024...(1 << 30))
+        case "logLevel": logLevel = try oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        case "logFormat": logFormat = try oneOf(["json", "text"])
+        case "demo": demo = try oneOf(["true", "false", "1", "0", "yes", "no"]).hasPrefix("t") || ["1", "yes"].contains(text.lowercased())
+        default: throw ConfigError(key: key, source: source, reason: "unknown key")
+        }
+    }
+
+    /// Reads a JSON config file into an object (throws `ConfigError` when unreadable or not an object).
+    public static func readFile(_ path: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(key: "config", source: path, reason: "cannot read the file")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ConfigError(key: "config", source: path, reason: "the file must contain one JSON object")
+        }
+        return object
+    }
+
+    /// Database options derived from the settings.
+    public var databaseOptions: Database.Options {
+        var o = Database.Options()
+        o.sqliteSynchronous = sqliteSynchronous
+        o.sqliteReaders = sqliteReaders
+        o.postgresMaxConnections = postgresMaxConnections
+        return o
+    }
+}
+
+/// A configuration value that cannot be used: which key, from where, and why.
+public struct ConfigError: Error, CustomStringConvertible {
+    public let key: String
+    public let source: String
+    public let reason: String
+    public var description: String { "configuration error: \(key) (from \(source)): \(reason)" }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// JSON responses with the API's encoding (sorted keys, ISO 8601 instants).
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        let data = try e.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Request {
+    /// A query parameter, nil when absent or empty.
+    func query(_ name: String) -> String? {
+        guard let v = uri.queryParameters[name[...]], !v.isEmpty else { return nil }
+        return String(v)
+    }
+
+    /// A query parameter that must be one of an enum's raw values (400 otherwise).
+    func query<E: RawRepresentable & CaseIterable>(_ name: String, as: E.Type) throws -> E? where E.RawValue == String {
+        guard let v = query(name) else { return nil }
+        guard let e = E(rawValue: v) else {
+            throw APIError.invalid(name, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
+    }
+}

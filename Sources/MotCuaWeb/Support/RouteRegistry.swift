@@ -1,0 +1,45 @@
+import Hummingbird
+
+/// Registers routes and remembers them, so that a path called with a method it does not support
+/// answers 405 with `Allow`, and so that a test can compare the API routes with `/openapi.yaml`.
+struct RouteRegistry {
+    typealias Handler = @Sendable (Request, AppRequestContext) async throws -> Response
+    let router: Router<AppRequestContext>
+    private(set) var entries: [(method: HTTPRequest.Method, path: String)] = []
+
+    init(router: Router<AppRequestContext>) { self.router = router }
+
+    mutating func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
+    mutating func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
+
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        router.on(RouterPath(path), method: method, use: handler)
+        entries.append((method, path))
+    }
+
+    /// For every known path, answers the other methods with 405 Method Not Allowed.
+    func installMethodNotAllowed() {
+        var byPath: [String: [HTTPRequest.Method]] = [:]
+        for e in entries { byPath[e.path, default: []].append(e.method) }
+        let all: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        for (path, methods) in byPath {
+            var allowed = methods
+            if methods.contains(.get) { allowed.append(.head) }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            for m in all where !methods.contains(m) {
+                router.on(RouterPath(path), method: m) { _, _ -> Response in
+                    var e = APIError(.methodNotAllowed, code: "method_not_allowed", "allowed methods: \(allow)")
+                    e.headers[.allow] = allow
+                    throw e
+                }
+            }
+        }
+    }
+
+    /// The API routes in OpenAPI form (`{param}` instead of `:param`).
+    var apiOperations: [String] {
+        entries.filter { $0.path.hasPrefix("/api/") }
+            .map { "\($0.method.rawValue.lowercased()) \($0.path.replacing(/:(\w+)/) { "{\($0.1)}" })" }
+            .sorted()
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MotCuaStore
+import MotCuaWeb
+
+/// `motcua serve`: migrate, create the demo province on an empty database, serve HTTP until
+/// SIGTERM/SIGINT, finishing in-flight requests.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the web site and the API (default command).")
+
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on. Env: MOTCUA_HOST.") var host: String?
+    @Option(help: "TCP port. Env: MOTCUA_PORT.") var port: String?
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        if let host { flags["host"] = host }
+        if let port { flags["port"] = port }
+        let config = try Runtime.resolveConfig(db, extraFlags: flags)
+        let logger = Runtime.logger(config)
+        let database: Database
+        do {
+            database = try await Runtime.openMigrated(config, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw CommandFailure("cannot start: \(error)")
+        }
+        if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger) }
+        let services = try await AppServices(database: database, logger: logger)
+        let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit, logger: logger)
+        logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])
+        do {
+            try await app.runService()
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+        logger.info("MotCua stopped")
+    }
+}
+
+/// `motcua migrate`: apply pending migrations and exit.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+    @OptionGroup var db: DatabaseOptions
+
+    func run() async throws {
+        let config = try Runtime.resolveConfig(db)
+        let logger = Runtime.logger(config)
+        let database = try await Database.open(config.database, options: config.databaseOptions, logger: logger)
+        defer { Task { await database.close() } }
+        do {
+            let applied = try await Migrator.migrate(database, logger: logger)
+            print(applied.isEmpty ? "schema up to date (version \(Schema.latestVersion))" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        await database.close()
+    }
+}
+
+/// `motcua demo [--reset]`: create (or recreate) the demo province.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create the demo province (agencies, procedures, calendar).")
+    @OptionGroup var db: DatabaseOptions
+    @Flag(help: "Recreate the demo data even when the database already has data.") var reset = false
+
+    func run() async throws {
+        let config = try Runtime.resolveConfig(db)
+        let logger = Runtime.logger(config)
+        let database = try await Runtime.openMigrated(config, logger: logger)
+        if reset {
+            try await DemoSeeder.seed(database, now: Date(), logger: logger)
+            print("demo province recreated")
+        } else if try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger) {
+            print("demo province created")
+        } else {
+            print("the database already has data; use --reset to recreate the demo province")
+        }
+        await database.close()
+    }
+}
