@@ -15,10 +15,17 @@ enum JSONResponse {
 }
 
 extension Request {
-    /// A query parameter, nil when absent or empty.
+    /// A query parameter decoded as HTML forms encode it (`+` is a space, `%2B` a plus sign); nil
+    /// when absent or empty. Only the first occurrence counts.
     func query(_ name: String) -> String? {
-        guard let v = uri.queryParameters[name[...]], !v.isEmpty else { return nil }
-        return String(v)
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0] == name else { continue }
+            let raw = parts.count > 1 ? parts[1].replacingOccurrences(of: "+", with: " ") : ""
+            let value = raw.removingPercentEncoding ?? raw
+            return value.isEmpty ? nil : value
+        }
+        return nil
     }
 
     /// A query parameter that must be one of an enum's raw values (400 otherwise).
