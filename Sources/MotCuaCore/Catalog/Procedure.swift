@@ -81,6 +81,13 @@ public struct WorkflowStep: Hashable, Sendable, Codable {
     public var role: StaffRole
     public var hours: Int
     public var agency: String?
+
+    public init(name: String, role: StaffRole, hours: Int, agency: String?) {
+        self.name = name
+        self.role = role
+        self.hours = hours
+        self.agency = agency
+    }
 }
 
 /// A case of a procedure (trường hợp) with its own limits, components and workflow.

@@ -1,0 +1,93 @@
+import Foundation
+
+/// An applicant: a person (12-digit citizen ID) or an organisation.
+public struct Applicant: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable { case person, organisation }
+    public var kind: Kind
+    public var name: String
+    /// Số định danh cá nhân (12 digits) for a person; tax or registration code for an organisation.
+    public var idNumber: String
+    public var address: String?
+    public var phone: String?
+    public var email: String?
+
+    public init(kind: Kind, name: String, idNumber: String, address: String? = nil, phone: String? = nil, email: String? = nil) {
+        self.kind = kind
+        self.name = name
+        self.idNumber = idNumber
+        self.address = address
+        self.phone = phone
+        self.email = email
+    }
+}
+
+/// A document received with the dossier: which component, in what form, how many.
+public struct ReceivedDocument: Hashable, Sendable, Codable {
+    public enum Form: String, Hashable, Sendable, Codable, CaseIterable {
+        case original, certifiedCopy = "certified-copy", photocopy, electronic
+
+        public var label: String {
+            switch self {
+            case .original: "Bản chính"
+            case .certifiedCopy: "Bản sao có chứng thực"
+            case .photocopy: "Bản photocopy"
+            case .electronic: "Bản điện tử"
+            }
+        }
+    }
+    public var component: String
+    public var form: Form
+    public var count: Int
+    public var file: String?
+
+    public init(component: String, form: Form, count: Int, file: String? = nil) {
+        self.component = component
+        self.form = form
+        self.count = count
+        self.file = file
+    }
+}
+
+/// The state of a dossier that the workflow rules need: everything is a value, no I/O.
+public struct DossierState: Hashable, Sendable, Codable {
+    public var code: String
+    /// The one-stop unit that received it and stays responsible.
+    public var agencyCode: String
+    public var procedureCode: String
+    public var procedureVersion: Int
+    public var caseCode: String
+    public var channel: Channel
+    public var applicant: Applicant
+    public var documents: [ReceivedDocument]
+    public var note: String?
+    public var status: DossierStatus
+    public var submittedAt: Date
+    public var receivedAt: Date?
+    /// The appointment (ngày hẹn trả), moved by supplement pauses.
+    public var dueAt: Date?
+    /// Index of the current workflow step.
+    public var stepIndex: Int
+    public var stepStartedAt: Date?
+    public var stepDueAt: Date?
+    /// The agency handling the current step (differs from `agencyCode` in a liên thông step).
+    public var handlingAgency: String
+    public var supplementCount: Int
+    public var supplementRequestedAt: Date?
+    /// Working seconds spent waiting for supplements, in total.
+    public var pausedSeconds: Int
+    public var apologyAt: Date?
+    public var apologyNewDue: Date?
+    public var resultNumber: String?
+    public var resultElectronic: Bool
+    public var resultFile: String?
+    /// End of processing (first terminal-for-2.1 state), and its timeliness.
+    public var processingEndedAt: Date?
+    public var timeliness: Timeliness?
+    public var returnedAt: Date?
+    public var feeAmount: Int
+    public var feePaid: Bool
+    /// Status to go back to when fees are paid or a supplement arrives.
+    public var resumeStatus: DossierStatus?
+    /// Optimistic concurrency: increases with every transition.
+    public var version: Int
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// What an officer (or an online applicant) submits to open a dossier.
+public struct IntakeRequest: Hashable, Sendable, Codable {
+    public var procedureCode: String
+    public var caseCode: String?
+    public var channel: Channel
+    public var applicant: Applicant
+    public var documents: [ReceivedDocument]
+    public var note: String?
+    /// Receive at once (counter, post; an online dossier checked by the officer). When false the
+    /// dossier waits in status 1 for `receive`.
+    public var receive: Bool?
+
+    public init(procedureCode: String, caseCode: String?, channel: Channel, applicant: Applicant, documents: [ReceivedDocument],
+                note: String?, receive: Bool?) {
+        self.procedureCode = procedureCode
+        self.caseCode = caseCode
+        self.channel = channel
+        self.applicant = applicant
+        self.documents = documents
+        self.note = note
+        self.receive = receive
+    }
+}
+
+/// Opening a dossier (pure): validation of the applicant and documents, and the initial state.
+public enum Intake {
+    /// Every problem of an intake request against the procedure, as (field, reason); empty if valid.
+    public static func problems(_ r: IntakeRequest, procedure: Procedure) -> [(field: String, reason: String)] {
+        var out: [(String, String)] = []
+        let a = r.applicant
+        if a.name.trimmed.count < 2 { out.append(("applicant.name", "name is required")) }
+        switch a.kind {
+        case .person:
+            if !isCitizenID(a.idNumber) { out.append(("applicant.idNumber", "a citizen ID has exactly 12 digits and a valid province code")) }
+        case .organisation:
+            if a.idNumber.trimmed.isEmpty { out.append(("applicant.idNumber", "the organisation's tax or registration code is required")) }
+        }
+        if let e = a.email, !e.isEmpty, !isEmail(e) { out.append(("applicant.email", "not an e-mail address")) }
+        if let p = a.phone, !p.isEmpty, !isPhone(p) { out.append(("applicant.phone", "a phone number has 10 or 11 digits, optionally +84")) }
+        guard let c = procedure.procedureCase(r.caseCode) else {
+            out.append(("caseCode", "procedure \(procedure.code) has no case \(r.caseCode ?? "")"))
+            return out
+        }
+        if !procedure.channels.contains(where: { $0.channel == r.channel }) {
+            out.append(("channel", "procedure \(procedure.code) is not offered on channel \(r.channel.rawValue)"))
+        }
+        let names = Set(c.components.map(\.name))
+        for (i, d) in r.documents.enumerated() {
+            if !names.contains(d.component) { out.append(("documents[\(i)].component", "not a component of this procedure case: \(d.component)")) }
+            if d.count < 1 || d.count > 100 { out.append(("documents[\(i)].count", "count must be from 1 to 100")) }
+        }
+        if let n = r.note, n.count > 4000 { out.append(("note", "note is longer than 4000 characters")) }
+        return out
+    }
+
+    /// The 12-digit citizen ID (số định danh cá nhân): 3-digit province code (001–096), century/sex
+    /// digit, 2-digit birth year, 6-digit serial.
+    public static func isCitizenID(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 12, u.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        let province = Int(s.prefix(3))!
+        return province >= 1 && province <= 96
+    }
+
+    static func isEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ") && s.count <= 254
+    }
+
+    static func isPhone(_ s: String) -> Bool {
+        var digits = s.filter { $0 != " " && $0 != "." && $0 != "-" }
+        if digits.hasPrefix("+84") { digits = "0" + digits.dropFirst(3) }
+        return digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) && (10...11).contains(digits.count) && digits.hasPrefix("0")
+    }
+
+    /// The dossier code `{agency code}-{yyMMdd}-{NNNN}` from the receiving unit, the local date and
+    /// the unit's daily sequence number.
+    public static func dossierCode(agency: String, date: CivilDate, sequence: Int) -> String {
+        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(agency)-\(pad(date.year % 100, 2))\(pad(date.month, 2))\(pad(date.day, 2))-\(pad(sequence, 4))"
+    }
+
+    /// The initial state (status 1), before `receive`.
+    public static func newDossier(code: String, agency: String, request r: IntakeRequest, procedure: Procedure, now: Date) -> DossierState {
+        let c = procedure.procedureCase(r.caseCode)!
+        return DossierState(
+            code: code, agencyCode: agency, procedureCode: procedure.code, procedureVersion: procedure.version, caseCode: c.code,
+            channel: r.channel, applicant: r.applicant, documents: r.documents, note: r.note, status: .submitted, submittedAt: now,
+            receivedAt: nil, dueAt: nil, stepIndex: 0, stepStartedAt: nil, stepDueAt: nil, handlingAgency: agency, supplementCount: 0,
+            supplementRequestedAt: nil, pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, resultNumber: nil, resultElectronic: false,
+            resultFile: nil, processingEndedAt: nil, timeliness: nil, returnedAt: nil, feeAmount: procedure.totalFees(for: r.channel),
+            feePaid: false, resumeStatus: nil, version: 0)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Who acts on a dossier.
+public struct Actor: Hashable, Sendable, Codable {
+    public var username: String
+    public var role: StaffRole
+    public var agencyCode: String
+
+    public init(username: String, role: StaffRole, agencyCode: String) {
+        self.username = username
+        self.role = role
+        self.agencyCode = agencyCode
+    }
+}
+
+/// An action on a dossier. `name` is the identifier used by the API.
+public enum DossierAction: Hashable, Sendable {
+    case receive
+    case requestSupplement(reason: String)
+    case supplementProvided
+    case refuse(reason: String)
+    /// Completes the current step (reception, specialist) and hands over to the next one.
+    case transfer(note: String?)
+    case sendBack(reason: String)
+    /// Completes a leader's step.
+    case approve(note: String?)
+    /// Completes the clerk's step, numbering the result.
+    case issue(number: String)
+    case recordResult(electronic: Bool, file: String?)
+    case returnResult
+    case withdraw(reason: String)
+    case stop(reason: String)
+    case requireFee(amount: Int)
+    case payFee
+    /// Apology with a new appointment (Mẫu 04).
+    case apologize(newDue: Date, reason: String)
+
+    public var name: String {
+        switch self {
+        case .receive: "receive"
+        case .requestSupplement: "request-supplement"
+        case .supplementProvided: "supplement-provided"
+        case .refuse: "refuse"
+        case .transfer: "transfer"
+        case .sendBack: "send-back"
+        case .approve: "approve"
+        case .issue: "issue"
+        case .recordResult: "record-result"
+        case .returnResult: "return"
+        case .withdraw: "withdraw"
+        case .stop: "stop"
+        case .requireFee: "fee-due"
+        case .payFee: "fee-paid"
+        case .apologize: "apologize"
+        }
+    }
+
+    /// Every action name, for errors and documentation.
+    public static let allNames = ["receive", "request-supplement", "supplement-provided", "refuse", "transfer", "send-back", "approve",
+                                  "issue", "record-result", "return", "withdraw", "stop", "fee-due", "fee-paid", "apologize"]
+
+    public var label: String {
+        switch self {
+        case .receive: "Tiếp nhận"
+        case .requestSupplement: "Yêu cầu bổ sung"
+        case .supplementProvided: "Nhận hồ sơ bổ sung"
+        case .refuse: "Từ chối tiếp nhận"
+        case .transfer: "Chuyển xử lý"
+        case .sendBack: "Trả lại bước trước"
+        case .approve: "Phê duyệt"
+        case .issue: "Phát hành kết quả"
+        case .recordResult: "Cập nhật kết quả"
+        case .returnResult: "Trả kết quả"
+        case .withdraw: "Rút hồ sơ"
+        case .stop: "Dừng giải quyết"
+        case .requireFee: "Yêu cầu nộp phí"
+        case .payFee: "Đã nộp phí"
+        case .apologize: "Xin lỗi, hẹn lại"
+        }
+    }
+}
+
+/// A refused action, with a stable code and the actions that are allowed instead.
+public struct WorkflowRejection: Error, Hashable, Sendable {
+    public enum Code: String, Sendable {
+        case notAllowed = "action_not_allowed"
+        case wrongRole = "role_not_allowed"
+        case wrongAgency = "agency_not_allowed"
+        case supplementOnce = "supplement_only_once"
+        case apologyRequired = "apology_required"
+        case invalidInput = "invalid_input"
+    }
+    public let code: Code
+    public let message: String
+    public let allowed: [String]
+}
+
+/// Something the shell must do in the same transaction as a transition.
+public enum WorkflowEffect: Hashable, Sendable, Codable {
+    /// The dossier counts as received now (indicator counters).
+    case received
+    /// Processing ended (indicator 2.1) with this timeliness (nil: never received, not counted).
+    case processingEnded(Timeliness?)
+    /// Queue a message to the applicant (online applicants: e-mail/SMS).
+    case notifyApplicant(form: String, message: String)
+}
+
+/// One row of the control sheet (phiếu kiểm soát): who did what, when, and how the step went.
+public struct Transition: Hashable, Sendable, Codable {
+    public var action: String
+    public var from: DossierStatus
+    public var to: DossierStatus
+    public var actor: String
+    public var actorRole: StaffRole
+    public var agencyCode: String
+    public var at: Date
+    public var note: String?
+    public var stepName: String?
+    public var stepDueAt: Date?
+    public var stepTimeliness: Timeliness?
+    public var effects: [WorkflowEffect]
+}
+
+/// What the workflow rules need to know about the procedure case and the calendar.
+public struct WorkflowContext: Sendable {
+    public var steps: [WorkflowStep]
+    /// The case's time limit for the dossier's channel; nil when the case has no due date.
+    public var limit: TimeLimit?
+    public var deadlines: DeadlineCalculator
+
+    public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator) {
+        self.steps = steps
+        self.limit = limit
+        self.deadlines = deadlines
+    }
+
+    /// The context of a dossier of `procedure`, case `caseCode`, on `channel`.
+    public init?(procedure: Procedure, caseCode: String, channel: Channel, deadlines: DeadlineCalculator) {
+        guard let c = procedure.procedureCase(caseCode) else { return nil }
+        self.init(steps: c.workflow, limit: c.noDueDate ? nil : c.limit(for: channel), deadlines: deadlines)
+    }
+}
