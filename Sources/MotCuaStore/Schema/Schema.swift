@@ -4,6 +4,7 @@ import SQLKit
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "reference data: agencies, procedures, calendar, settings", apply: createReferenceData),
+        Migration(version: 2, name: "dossiers, staff, audit, counters", apply: createDossierTables),
     ]
 
     /// The newest schema version this binary knows.
