@@ -79,12 +79,19 @@ let package = Package(
             dependencies: ["MotCuaCore", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaCore"]),
+        // Helpers shared by the test targets (fresh SQLite/PostgreSQL databases, a test clock).
+        .target(
+            name: "MotCuaTestSupport",
+            dependencies: ["MotCuaStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "MotCuaStoreTests", dependencies: ["MotCuaStore", "MotCuaCore", "MotCuaTestSupport",
+                                                             .product(name: "SQLKit", package: "sql-kit")]),
         .testTarget(
             name: "MotCuaWebTests",
             dependencies: [
-                "MotCuaWeb", "MotCuaStore", "MotCuaCore",
+                "MotCuaWeb", "MotCuaStore", "MotCuaCore", "MotCuaTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ],

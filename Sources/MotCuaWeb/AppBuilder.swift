@@ -16,6 +16,8 @@ public enum AppBuilder {
         SystemRoutes.register(&routes, services: services)
         CatalogAPI.register(&routes, services: services)
         CalendarAPI.register(&routes, services: services)
+        DossierAPI.register(&routes, services: services)
+        IndicatorAPI.register(&routes, services: services)
         PublicPages.register(&routes, services: services)
         routes.installMethodNotAllowed()
         return (router, routes.apiOperations)

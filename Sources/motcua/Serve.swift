@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw CommandFailure("cannot start: \(error)")
         }
-        if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger) }
+        if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) }
         let services = try await AppServices(database: database, logger: logger)
         let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit, logger: logger)
         logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])
@@ -73,9 +73,9 @@ struct Demo: AsyncParsableCommand {
         let logger = Runtime.logger(config)
         let database = try await Runtime.openMigrated(config, logger: logger)
         if reset {
-            try await DemoSeeder.seed(database, now: Date(), logger: logger)
+            try await DemoSeeder.reset(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash)
             print("demo province recreated")
-        } else if try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger) {
+        } else if try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) {
             print("demo province created")
         } else {
             print("the database already has data; use --reset to recreate the demo province")

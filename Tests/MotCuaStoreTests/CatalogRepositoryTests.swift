@@ -1,6 +1,7 @@
 import Foundation
 import MotCuaCore
 import MotCuaStore
+import MotCuaTestSupport
 import Testing
 
 struct CatalogRepositoryTests {
@@ -77,9 +78,9 @@ struct CatalogRepositoryTests {
     @Test(arguments: TestDatabases.kinds)
     func bundledDemoDataLoads(kind: DatabaseKind) async throws {
         try await TestDatabases.with(kind) { db, _ in
-            let seeded = try await DemoSeeder.seedIfEmpty(db, now: Date(), logger: TestDatabases.logger)
+            let seeded = try await DemoSeeder.seedIfEmpty(db, now: Date(), logger: TestDatabases.logger, hashPassword: { "test:" + $0 })
             #expect(seeded)
-            let again = try await DemoSeeder.seedIfEmpty(db, now: Date(), logger: TestDatabases.logger)
+            let again = try await DemoSeeder.seedIfEmpty(db, now: Date(), logger: TestDatabases.logger, hashPassword: { "test:" + $0 })
             #expect(!again)
             let repo = CatalogRepository(database: db)
             let count = try await repo.procedureCount()
@@ -92,6 +93,12 @@ struct CatalogRepositoryTests {
             let agencies = try await repo.agencies()
             let today = CivilDate(iso: "2026-11-23")!
             #expect(agencies.filter { $0.kind == .commune && $0.existed(from: today, to: today) && $0.code.hasPrefix("H13") }.count >= 10)
+            let staff = try await StaffRepository(database: db).list()
+            #expect(staff.count == DemoSeeder.demoStaff.count)
+            // --reset recreates everything, even with staff and dossiers referencing the agencies.
+            try await DemoSeeder.reset(db, now: Date(), logger: TestDatabases.logger, hashPassword: { "test:" + $0 })
+            let staffAfterReset = try await StaffRepository(database: db).list()
+            #expect(staffAfterReset.count == DemoSeeder.demoStaff.count)
             let schedules = try await CalendarRepository(database: db).schedules()
             #expect(schedules.map(\.year) == Array(2020...2026))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaStore
+import MotCuaTestSupport
 import SQLKit
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import MotCuaStore
+import MotCuaTestSupport
 import SQLKit
 import Testing
 
@@ -47,13 +48,18 @@ struct MigrationTests {
         try await TestDatabases.with(kind, migrate: false) { _, location in
             let a = try await Database.open(location, logger: TestDatabases.logger)
             let b = try await Database.open(location, logger: TestDatabases.logger)
-            async let ra = Migrator.migrate(a, logger: TestDatabases.logger)
-            async let rb = Migrator.migrate(b, logger: TestDatabases.logger)
-            let (x, y) = try await (ra, rb)
-            #expect((x + y).sorted() == Schema.migrations.map(\.version))
+            async let ra = Self.capture { try await Migrator.migrate(a, logger: TestDatabases.logger) }
+            async let rb = Self.capture { try await Migrator.migrate(b, logger: TestDatabases.logger) }
+            let results = await [ra, rb]
             await a.close()
             await b.close()
+            let x = try results[0].get(), y = try results[1].get()
+            #expect((x + y).sorted() == Schema.migrations.map(\.version))
         }
+    }
+
+    static func capture(_ f: @Sendable () async throws -> [Int]) async -> Result<[Int], any Error> {
+        do { return .success(try await f()) } catch { return .failure(error) }
     }
 
     @Test func schemasAreEquivalentOnBothDatabases() async throws {

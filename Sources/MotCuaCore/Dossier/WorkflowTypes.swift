@@ -140,3 +140,11 @@ public struct WorkflowContext: Sendable {
         self.init(steps: c.workflow, limit: c.noDueDate ? nil : c.limit(for: channel), deadlines: deadlines)
     }
 }
+
+extension Transition {
+    /// The first row of a dossier's history: its submission.
+    public static func submission(of s: DossierState, by actor: Actor, at: Date) -> Transition {
+        Transition(action: "submit", from: .submitted, to: .submitted, actor: actor.username, actorRole: actor.role,
+                   agencyCode: actor.agencyCode, at: at, note: s.note, stepName: nil, stepDueAt: nil, stepTimeliness: nil, effects: [])
+    }
+}

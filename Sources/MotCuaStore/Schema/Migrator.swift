@@ -65,32 +65,38 @@ public enum Migrator {
         }
     }
 
+    /// One transaction per migration. Each transaction re-reads the applied versions after taking
+    /// the write lock (SQLite: BEGIN IMMEDIATE), so two processes migrating one SQLite file cannot
+    /// apply the same migration twice; on PostgreSQL the advisory lock already serialises them.
     private static func applyPending(_ db: any SQLDatabase, kind: DatabaseKind, migrations: [Migration], known: Int, logger: Logger) async throws -> [Int] {
         try await db.create(table: "schema_migrations").ifNotExists()
             .column("version", type: .bigint, .primaryKey(autoIncrement: false))
             .column("name", type: .text, .notNull)
             .column("applied_at", type: .bigint, .notNull)
             .run()
-        let rows = try await db.select().column("version").from("schema_migrations").all()
-        let done = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
-        if let newest = done.max(), newest > known { throw MigrationError.schemaTooNew(database: newest, binary: known) }
         var applied: [Int] = []
-        for m in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(m.version) {
+        while true {
             try await db.raw(Dialect.begin(kind)).run()
             do {
+                let rows = try await db.select().column("version").from("schema_migrations").all()
+                let done = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
+                if let newest = done.max(), newest > known { throw MigrationError.schemaTooNew(database: newest, binary: known) }
+                guard let m = migrations.sorted(by: { $0.version < $1.version }).first(where: { !done.contains($0.version) }) else {
+                    try await db.raw("COMMIT").run()
+                    return applied
+                }
                 try await m.apply(db, kind)
                 try await db.insert(into: "schema_migrations")
                     .columns("version", "name", "applied_at")
                     .values(SQLBind(m.version), SQLBind(m.name), SQLBind(Int(Date().timeIntervalSince1970)))
                     .run()
                 try await db.raw("COMMIT").run()
+                logger.info("applied migration", metadata: ["version": "\(m.version)", "name": "\(m.name)"])
+                applied.append(m.version)
             } catch {
                 try? await db.raw("ROLLBACK").run()
                 throw error
             }
-            logger.info("applied migration", metadata: ["version": "\(m.version)", "name": "\(m.name)"])
-            applied.append(m.version)
         }
-        return applied
     }
 }

@@ -39,7 +39,8 @@ enum PublicPages {
         let status = services.calendar.status(of: today)
         let procedures = try await services.catalog.procedures(ProcedureFilter(limit: 10_000))
         let agencies = try await services.catalog.agencies().filter { $0.existed(from: today, to: today) }
-        let fieldCounts = Dictionary(grouping: procedures, by: \.field).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
+        let fieldCounts = Dictionary(grouping: procedures, by: \.field).map { ($0.key, $0.value.count) }
+            .sorted { TextFolding.fold($0.0) < TextFolding.fold($1.0) }
         let context: [String: Any] = [
             "today": ["weekday": weekdays[today.isoWeekday - 1], "solar": vnDate(today), "lunar": lunarText(today),
                       "status": status.working ? "ngày làm việc" : "ngày nghỉ (\(status.reason))"],

@@ -10,6 +10,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public var details: [String] = []
+    /// For a refused workflow action: the actions allowed instead.
+    public var allowedActions: [String]? = nil
     public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, details: [String] = []) {
@@ -29,6 +31,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             let code: String
             let message: String
             let details: [String]?
+            let allowedActions: [String]?
         }
         let error: Inner
     }
@@ -36,7 +39,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var h = headers
         h[.contentType] = "application/json; charset=utf-8"
-        let body = Body(error: .init(code: code, message: message, details: details.isEmpty ? nil : details))
+        let body = Body(error: .init(code: code, message: message, details: details.isEmpty ? nil : details, allowedActions: allowedActions))
         let data = try JSONEncoder().encode(body)
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -11,6 +11,13 @@ public final class AppServices: Sendable {
     public let database: Database
     public let catalog: CatalogRepository
     public let calendarRepository: CalendarRepository
+    public let staff: StaffRepository
+    public let dossiers: DossierRepository
+    public let indicators: IndicatorRepository
+    public let auth: StaffAuth
+    public let hasher: PasswordHasher
+    /// A dossier is "due soon" this many working days before its appointment.
+    public let dueSoonDays: Int
     public let metrics: PrometheusCollectorRegistry
     public let pages: PageRenderer
     public let logger: Logger
@@ -19,10 +26,17 @@ public final class AppServices: Sendable {
     private let calendarCache: Mutex<WorkingCalendar>
 
     public init(database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger,
+                hasher: PasswordHasher = PasswordHasher(), dueSoonDays: Int = 2,
                 now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.database = database
         self.catalog = CatalogRepository(database: database)
         self.calendarRepository = CalendarRepository(database: database)
+        self.staff = StaffRepository(database: database)
+        self.dossiers = DossierRepository(database: database)
+        self.indicators = IndicatorRepository(database: database)
+        self.hasher = hasher
+        self.auth = StaffAuth(staff: staff, hasher: hasher, throttle: LoginThrottle())
+        self.dueSoonDays = dueSoonDays
         self.metrics = metrics
         self.logger = logger
         self.now = now

@@ -1,23 +1,24 @@
 import Foundation
 import Logging
 import MotCuaStore
+import Synchronization
 
-/// Fresh databases for store tests: always SQLite (a temporary file), and PostgreSQL too when
+/// Test support (linked only into test targets). Fresh databases for store tests: always SQLite (a temporary file), and PostgreSQL too when
 /// `MOTCUA_TEST_POSTGRES_URL` is set (a new database per test, dropped afterwards, so tests can run
 /// in parallel).
-enum TestDatabases {
-    static let postgresURL = ProcessInfo.processInfo.environment["MOTCUA_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+public enum TestDatabases {
+    public static let postgresURL = ProcessInfo.processInfo.environment["MOTCUA_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
-    static var kinds: [DatabaseKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    public static var kinds: [DatabaseKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var l = Logger(label: "test")
         l.logLevel = .warning
         return l
     }()
 
     /// A location for a new, empty database of `kind`, and a cleanup to call afterwards.
-    static func makeLocation(_ kind: DatabaseKind) async throws -> (DatabaseLocation, @Sendable () async -> Void) {
+    public static func makeLocation(_ kind: DatabaseKind) async throws -> (DatabaseLocation, @Sendable () async -> Void) {
         switch kind {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-test-\(UUID().uuidString)")
@@ -37,7 +38,7 @@ enum TestDatabases {
     }
 
     /// Runs `body` with a new database of `kind` (migrated unless `migrate` is false).
-    static func with(_ kind: DatabaseKind, migrate: Bool = true, _ body: (Database, DatabaseLocation) async throws -> Void) async throws {
+    public static func with(_ kind: DatabaseKind, migrate: Bool = true, _ body: (Database, DatabaseLocation) async throws -> Void) async throws {
         let (location, cleanup) = try await makeLocation(kind)
         let database = try await Database.open(location, logger: logger)
         do {
@@ -51,4 +52,13 @@ enum TestDatabases {
         await database.close()
         await cleanup()
     }
+}
+
+/// A clock that tests set and move.
+public final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    public init(_ start: Date) { current = Mutex(start) }
+    public var now: Date { current.withLock { $0 } }
+    public func set(_ d: Date) { current.withLock { $0 = d } }
+    public func advance(hours: Double) { current.withLock { $0 = $0.addingTimeInterval(hours * 3600) } }
 }

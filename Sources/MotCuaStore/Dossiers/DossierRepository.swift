@@ -1,0 +1,171 @@
+import Foundation
+import MotCuaCore
+import SQLKit
+
+/// Filters for listing dossiers.
+public struct DossierFilter: Sendable {
+    public var status: DossierStatus?
+    public var dueBefore: Date?
+    public var procedureCode: String?
+    public var limit: Int = 100
+
+    public init(status: DossierStatus? = nil, dueBefore: Date? = nil, procedureCode: String? = nil, limit: Int = 100) {
+        self.status = status
+        self.dueBefore = dueBefore
+        self.procedureCode = procedureCode
+        self.limit = limit
+    }
+}
+
+/// Dossiers: intake, transitions, reads — each one transaction through group commit, with history,
+/// counters, outbox and audit written in that same transaction.
+public struct DossierRepository: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// The stored response of an intake, for idempotent replays.
+    public struct IntakeOutcome: Sendable {
+        public let status: Int
+        public let body: String
+        public let replayed: Bool
+    }
+
+    /// Opens a dossier (and receives it when asked). With an idempotency key, a replay of the same
+    /// request returns the stored response; the same key with another request throws
+    /// `.idempotencyMismatch`.
+    public func intake(_ request: IntakeRequest, actor: StaffMember, procedure: Procedure, context: WorkflowContext,
+                       idempotencyKey: String?, requestHash: String, now: Date,
+                       render: @escaping @Sendable (DossierState) throws -> String) async throws -> IntakeOutcome {
+        do {
+            return try await database.write { db in
+                if let key = idempotencyKey, let stored = try await Self.storedOutcome(db, key: key, username: actor.username, hash: requestHash) {
+                    return stored
+                }
+                let agency = actor.agencyCode
+                let day = DeadlineCalculator.localDate(of: now)
+                let sequence = try await db.raw("""
+                    INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: agency), \(bind: day.description), 1)
+                    ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
+                    RETURNING last
+                    """).first()!.decode(column: "last", as: Int.self)
+                let code = Intake.dossierCode(agency: agency, date: day, sequence: sequence)
+                var state = Intake.newDossier(code: code, agency: agency, request: request, procedure: procedure, now: now)
+                try await Self.insert(db, state)
+                let created = Transition.submission(of: state, by: actor.actor, at: now)
+                try await DossierEffects.persist(db, state: state, transition: created)
+                if request.receive ?? true {
+                    let (received, t) = try Workflow.apply(state, .receive, actor: actor.actor, now: now, context: context)
+                        .mapError { DossierError.rejected($0) }.get()
+                    state = received
+                    try await Self.update(db, state, expected: 0)
+                    try await DossierEffects.persist(db, state: state, transition: t)
+                }
+                let body = try render(state)
+                if let key = idempotencyKey {
+                    try await db.insert(into: "idempotency_keys").columns("key", "username", "request_hash", "status", "body", "created_at")
+                        .values(SQLBind(key), SQLBind(actor.username), SQLBind(requestHash), SQLBind(201), SQLBind(body), SQLBind(Int(now.timeIntervalSince1970)))
+                        .run()
+                }
+                return IntakeOutcome(status: 201, body: body, replayed: false)
+            }
+        } catch let error as DossierError {
+            throw error
+        } catch {
+            // Two nodes racing on one key: the loser finds the winner's stored response.
+            if let key = idempotencyKey,
+               let stored = try await database.read({ db in try await Self.storedOutcome(db, key: key, username: actor.username, hash: requestHash) }) {
+                return stored
+            }
+            throw error
+        }
+    }
+
+    static func storedOutcome(_ db: any SQLDatabase, key: String, username: String, hash: String) async throws -> IntakeOutcome? {
+        guard let row = try await db.select().columns("username", "request_hash", "status", "body").from("idempotency_keys")
+            .where("key", .equal, key).first() else { return nil }
+        guard try row.decode(column: "request_hash", as: String.self) == hash, try row.decode(column: "username", as: String.self) == username else {
+            throw DossierError.idempotencyMismatch
+        }
+        return IntakeOutcome(status: try row.decode(column: "status", as: Int.self), body: try row.decode(column: "body", as: String.self), replayed: true)
+    }
+
+    /// Applies an action if `expectedVersion` is current; returns the new state and the history row.
+    public func apply(code: String, action: DossierAction, expectedVersion: Int, actor: StaffMember, now: Date,
+                      context: WorkflowContext) async throws -> (DossierState, Transition) {
+        try await database.write { db in
+            guard let current = try await Self.load(db, code: code, lock: true), Self.visible(current, to: actor) else { throw DossierError.notFound }
+            guard current.version == expectedVersion else { throw DossierError.versionConflict(current: current.version) }
+            let (next, t) = try Workflow.apply(current, action, actor: actor.actor, now: now, context: context)
+                .mapError { DossierError.rejected($0) }.get()
+            try await Self.update(db, next, expected: current.version)
+            try await DossierEffects.persist(db, state: next, transition: t)
+            return (next, t)
+        }
+    }
+
+    /// A dossier with its history, as seen by `actor`; the read of personal data is audited.
+    public func get(code: String, actor: StaffMember, now: Date) async throws -> (DossierState, [Transition]) {
+        try await database.write { db in
+            guard let s = try await Self.load(db, code: code, lock: false), Self.visible(s, to: actor) else { throw DossierError.notFound }
+            let events = try await db.select().column("event").from("dossier_events").where("dossier_code", .equal, code).orderBy("seq").all()
+                .map { try StoredJSON.decode(Transition.self, from: $0.decode(column: "event", as: String.self)) }
+            struct Detail: Encodable { let reason: String }
+            try await AuditLog.append(db, chain: s.agencyCode, at: now, actor: actor.username, action: "dossier.read", subject: code,
+                                      detail: Detail(reason: "staff read of applicant data"))
+            return (s, events)
+        }
+    }
+
+    /// The state without auditing (for the workflow context, never shown to staff as such).
+    public func state(code: String) async throws -> DossierState? {
+        try await database.read { db in try await Self.load(db, code: code, lock: false) }
+    }
+
+    /// Dossiers of the actor's agency (received there, or at a liên thông step there), most urgent first.
+    public func list(_ filter: DossierFilter, actor: StaffMember) async throws -> [DossierState] {
+        try await database.read { db in
+            var q = db.select().column("state").from("dossiers")
+                .where(group: { $0.where("agency_code", .equal, actor.agencyCode).orWhere("handling_agency", .equal, actor.agencyCode) })
+            if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
+            if let d = filter.dueBefore { q = q.where("due_at", .lessThan, Int(d.timeIntervalSince1970)) }
+            if let p = filter.procedureCode { q = q.where("procedure_code", .equal, p) }
+            return try await q.orderBy("ended_at").orderBy("due_at").orderBy("code").limit(filter.limit).all()
+                .map { try StoredJSON.decode(DossierState.self, from: $0.decode(column: "state", as: String.self)) }
+        }
+    }
+
+    /// Deny by default: staff see dossiers received by their agency or at a liên thông step there.
+    public static func visible(_ s: DossierState, to actor: StaffMember) -> Bool {
+        actor.agencyCode == s.agencyCode || actor.agencyCode == s.handlingAgency
+    }
+
+    static func load(_ db: any SQLDatabase, code: String, lock: Bool) async throws -> DossierState? {
+        var q = db.select().column("state").from("dossiers").where("code", .equal, code)
+        if lock { q = q.for(.update) }
+        return try await q.first().map { try StoredJSON.decode(DossierState.self, from: $0.decode(column: "state", as: String.self)) }
+    }
+
+    static func epoch(_ d: Date?) -> Int? { d.map { Int($0.timeIntervalSince1970) } }
+
+    static func insert(_ db: any SQLDatabase, _ s: DossierState) async throws {
+        try await db.insert(into: "dossiers")
+            .columns("code", "agency_code", "handling_agency", "procedure_code", "procedure_version", "channel", "status", "applicant_name",
+                     "submitted_at", "received_at", "due_at", "ended_at", "version", "state")
+            .values(SQLBind(s.code), SQLBind(s.agencyCode), SQLBind(s.handlingAgency), SQLBind(s.procedureCode), SQLBind(s.procedureVersion),
+                    SQLBind(s.channel.rawValue), SQLBind(s.status.rawValue), SQLBind(s.applicant.name), SQLBind(epoch(s.submittedAt)!),
+                    SQLBind(epoch(s.receivedAt)), SQLBind(epoch(s.dueAt)), SQLBind(epoch(s.processingEndedAt)), SQLBind(s.version),
+                    SQLBind(try StoredJSON.encode(s)))
+            .run()
+    }
+
+    static func update(_ db: any SQLDatabase, _ s: DossierState, expected: Int) async throws {
+        try await db.update("dossiers")
+            .set("handling_agency", to: s.handlingAgency).set("status", to: s.status.rawValue)
+            .set("received_at", to: SQLBind(epoch(s.receivedAt))).set("due_at", to: SQLBind(epoch(s.dueAt)))
+            .set("ended_at", to: SQLBind(epoch(s.processingEndedAt))).set("version", to: s.version)
+            .set("state", to: try StoredJSON.encode(s))
+            .where("code", .equal, s.code).where("version", .equal, expected)
+            .run()
+    }
+}

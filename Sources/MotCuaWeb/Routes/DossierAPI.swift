@@ -1,0 +1,194 @@
+import Crypto
+import Foundation
+import Hummingbird
+import MotCuaCore
+import MotCuaStore
+import NIOCore
+
+/// `/api/v1/auth/token`, `/api/v1/dossiers…`: staff API for intake and the workflow.
+enum DossierAPI {
+    struct TokenRequest: Decodable { let username: String; let password: String }
+    struct TokenResponse: Encodable { let token: String; let expiresAt: String; let username: String; let role: StaffRole; let agency: String }
+
+    /// The body of `POST /api/v1/dossiers/{code}/actions`.
+    struct ActionRequest: Decodable {
+        let action: String
+        let version: Int
+        let reason: String?
+        let note: String?
+        let number: String?
+        let amount: Int?
+        let newAppointment: String?
+        let electronic: Bool?
+        let file: String?
+    }
+
+    static func register(_ routes: inout RouteRegistry, services: AppServices) {
+        routes.post("/api/v1/auth/token") { request, context in
+            let body = try await request.decode(as: TokenRequest.self, context: context)
+            let client = request.headers[.init("X-Forwarded-For")!] ?? "direct"
+            guard let member = try await services.auth.login(username: body.username, password: body.password, client: client, now: services.now()) else {
+                throw APIError(.unauthorized, code: "invalid_credentials", "wrong username or password")
+            }
+            let issued = try await services.staff.issueToken(username: member.username, kind: "api", lifetime: StaffAuth.apiTokenLifetime, now: services.now())
+            return try JSONResponse.make(TokenResponse(token: issued.token, expiresAt: VietnamTime.iso(issued.expiresAt), username: member.username,
+                                                       role: member.role, agency: member.agencyCode))
+        }
+
+        routes.post("/api/v1/dossiers") { request, context in
+            let staff = try await services.auth.requireAPI(request, now: services.now())
+            guard staff.role == .reception else {
+                throw APIError(.forbidden, code: "forbidden", "only reception officers open dossiers")
+            }
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            let intake: IntakeRequest
+            do { intake = try JSONDecoder().decode(IntakeRequest.self, from: buffer) } catch let e as DecodingError {
+                throw APIError(.unprocessableContent, code: "invalid_body", "the dossier is not valid JSON for this operation", details: [DecodingErrorText.describe(e)])
+            }
+            guard let procedure = try await services.catalog.procedure(code: intake.procedureCode) else {
+                throw APIError(.unprocessableContent, code: "unknown_procedure", "procedure \(intake.procedureCode) is not published")
+            }
+            let problems = Intake.problems(intake, procedure: procedure)
+            guard problems.isEmpty else {
+                throw APIError(.unprocessableContent, code: "invalid_dossier", "the dossier has \(problems.count) problem(s)", details: problems.map { "\($0.field): \($0.reason)" })
+            }
+            let key = request.headers[.init("Idempotency-Key")!]
+            if let key, key.isEmpty || key.count > 200 { throw APIError.invalid("Idempotency-Key", "1 to 200 characters") }
+            let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
+            let caseCode = procedure.procedureCase(intake.caseCode)!.code
+            let context = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel, deadlines: services.deadlines)!
+            let now = services.now()
+            let steps = context.steps
+            let (deadlines, dueSoon) = (services.deadlines, services.dueSoonDays)
+            let outcome = try await mapErrors {
+                try await services.dossiers.intake(intake, actor: staff, procedure: procedure, context: context, idempotencyKey: key,
+                                                   requestHash: hash, now: now) { state in
+                    let view = DossierView(state, steps: steps, history: nil, allowed: nil, now: now, deadlines: deadlines, dueSoonDays: dueSoon)
+                    return String(decoding: try JSONResponse.encoder.encode(view), as: UTF8.self)
+                }
+            }
+            var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+            if outcome.replayed { headers[.init("Idempotent-Replayed")!] = "true" }
+            return Response(status: .init(code: outcome.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: outcome.body)))
+        }
+
+        routes.get("/api/v1/dossiers") { request, _ in
+            let staff = try await services.auth.requireAPI(request, now: services.now())
+            var filter = DossierFilter()
+            filter.status = try request.query("status", as: DossierStatus.self)
+            if let d = request.query("dueBefore") {
+                guard let date = VietnamTime.parse(d) else { throw APIError.invalid("dueBefore", "an ISO 8601 instant") }
+                filter.dueBefore = date
+            }
+            filter.procedureCode = request.query("procedure")
+            if let l = request.query("limit") {
+                guard let n = Int(l), (1...1000).contains(n) else { throw APIError.invalid("limit", "1 to 1000") }
+                filter.limit = n
+            }
+            let now = services.now()
+            var items: [DossierView] = []
+            for s in try await services.dossiers.list(filter, actor: staff) {
+                items.append(DossierView(s, steps: try await steps(of: s, services), history: nil, allowed: nil, now: now,
+                                         deadlines: services.deadlines, dueSoonDays: services.dueSoonDays))
+            }
+            return try JSONResponse.make(CatalogAPI.Page(count: items.count, items: items))
+        }
+
+        routes.get("/api/v1/dossiers/:code") { request, context in
+            let staff = try await services.auth.requireAPI(request, now: services.now())
+            let code = try context.parameters.require("code")
+            let now = services.now()
+            let (s, history) = try await mapErrors { try await services.dossiers.get(code: code, actor: staff, now: now) }
+            let ctx = try await workflowContext(of: s, services)
+            return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: history, allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx),
+                                                     now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays))
+        }
+
+        routes.post("/api/v1/dossiers/:code/actions") { request, context in
+            let staff = try await services.auth.requireAPI(request, now: services.now())
+            let code = try context.parameters.require("code")
+            let body = try await request.decode(as: ActionRequest.self, context: context)
+            let action = try parse(body)
+            guard let current = try await services.dossiers.state(code: code), DossierRepository.visible(current, to: staff) else {
+                throw APIError.notFound("dossier \(code) not found")
+            }
+            let ctx = try await workflowContext(of: current, services)
+            let now = services.now()
+            let (s, t) = try await mapErrors {
+                try await services.dossiers.apply(code: code, action: action, expectedVersion: body.version, actor: staff, now: now, context: ctx)
+            }
+            return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: [t], allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx),
+                                                     now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays))
+        }
+    }
+
+    /// Reads an action request into a workflow action (422 for unknown actions or missing fields).
+    static func parse(_ b: ActionRequest) throws -> DossierAction {
+        func need(_ v: String?, _ field: String) throws -> String {
+            guard let v, !v.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw APIError(.unprocessableContent, code: "invalid_body", "\(field) is required for action \(b.action)")
+            }
+            return v
+        }
+        switch b.action {
+        case "receive": return .receive
+        case "request-supplement": return .requestSupplement(reason: try need(b.reason, "reason"))
+        case "supplement-provided": return .supplementProvided
+        case "refuse": return .refuse(reason: try need(b.reason, "reason"))
+        case "transfer": return .transfer(note: b.note)
+        case "send-back": return .sendBack(reason: try need(b.reason, "reason"))
+        case "approve": return .approve(note: b.note)
+        case "issue": return .issue(number: try need(b.number, "number"))
+        case "record-result": return .recordResult(electronic: b.electronic ?? false, file: b.file)
+        case "return": return .returnResult
+        case "withdraw": return .withdraw(reason: try need(b.reason, "reason"))
+        case "stop": return .stop(reason: try need(b.reason, "reason"))
+        case "fee-due":
+            guard let a = b.amount else { throw APIError(.unprocessableContent, code: "invalid_body", "amount is required for fee-due") }
+            return .requireFee(amount: a)
+        case "fee-paid": return .payFee
+        case "apologize":
+            guard let text = b.newAppointment, let date = VietnamTime.parse(text) else {
+                throw APIError(.unprocessableContent, code: "invalid_body", "newAppointment (ISO 8601) is required for apologize")
+            }
+            return .apologize(newDue: date, reason: try need(b.reason, "reason"))
+        default:
+            var e = APIError(.unprocessableContent, code: "unknown_action", "unknown action \(b.action)")
+            e.allowedActions = DossierAction.allNames
+            throw e
+        }
+    }
+
+    static func workflowContext(of s: DossierState, _ services: AppServices) async throws -> WorkflowContext {
+        guard let p = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion),
+              let ctx = WorkflowContext(procedure: p, caseCode: s.caseCode, channel: s.channel, deadlines: services.deadlines) else {
+            throw APIError(.internalServerError, code: "internal_error", "procedure version of \(s.code) is missing")
+        }
+        return ctx
+    }
+
+    static func steps(of s: DossierState, _ services: AppServices) async throws -> [WorkflowStep] {
+        try await workflowContext(of: s, services).steps
+    }
+
+    /// Maps store errors to API errors with stable codes.
+    static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let e as DossierError {
+            switch e {
+            case .notFound: throw APIError.notFound("dossier not found")
+            case .versionConflict(let current):
+                throw APIError(.conflict, code: "version_conflict", "the dossier changed meanwhile: its version is now \(current); reload it and try again")
+            case .rejected(let r):
+                var error = APIError(.unprocessableContent, code: r.code.rawValue, r.message)
+                error.allowedActions = r.allowed
+                throw error
+            case .idempotencyMismatch:
+                throw APIError(.unprocessableContent, code: "idempotency_key_reused", "this Idempotency-Key was used with a different request")
+            case .invalid(let problems):
+                throw APIError(.unprocessableContent, code: "invalid_dossier", "invalid dossier", details: problems)
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import MotCuaCore
+
+/// `/api/v1/indicators`: Decision 766 indicators of an agency scope over a period.
+enum IndicatorAPI {
+    struct Result: Encodable {
+        let scope: String
+        let agencies: [String]
+        let from: String
+        let to: String
+        let indicators: [IndicatorValue]
+    }
+
+    static func register(_ routes: inout RouteRegistry, services: AppServices) {
+        routes.get("/api/v1/indicators") { request, _ in
+            _ = try await services.auth.requireAPI(request, now: services.now())
+            guard let scope = request.query("scope") else { throw APIError.invalid("scope", "required: an agency code") }
+            guard let fromText = request.query("from"), let from = CivilDate(iso: fromText) else { throw APIError.invalid("from", "required, YYYY-MM-DD") }
+            guard let toText = request.query("to"), let to = CivilDate(iso: toText) else { throw APIError.invalid("to", "required, YYYY-MM-DD") }
+            guard from <= to, to.julianDay - from.julianDay <= 3660 else { throw APIError.invalid("to", "must be on or after from, within 10 years") }
+            let history = try await services.catalog.history()
+            guard history.agencies[scope] != nil else { throw APIError.notFound("agency \(scope) not found") }
+            let agencies = history.scope(of: scope, from: from, to: to)
+            let values = try await services.indicators.indicators(agencies: agencies, from: from, to: to, now: services.now())
+            return try JSONResponse.make(Result(scope: scope, agencies: agencies.sorted(), from: from.description, to: to.description, indicators: values))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import MotCuaCore
+import MotCuaStore
+import MotCuaWeb
+
+/// `motcua staff add|list`: staff accounts without the web UI.
+struct StaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a staff account.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Login name (a-z 0-9 . - _).") var username: String
+        @Option(help: "One of: \(StaffRole.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
+        @Option(help: "Agency code, e.g. H13.41.") var agency: String
+        @Option(help: "Department code inside the agency.") var department: String?
+        @Option(help: "Full name (default: the username).") var name: String?
+        @Option(help: "Password (prefer --password-stdin).") var password: String?
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
+
+        func run() async throws {
+            guard let r = StaffRole(rawValue: role) else {
+                throw ValidationError("--role must be one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var secret = password
+            if passwordStdin { secret = readLine(strippingNewline: true) }
+            guard let secret, secret.count >= 8 else { throw ValidationError("give a password of at least 8 characters (--password-stdin or --password)") }
+            let config = try Runtime.resolveConfig(db)
+            let database = try await Runtime.openMigrated(config, logger: Runtime.logger(config))
+            do {
+                try await StaffRepository(database: database).add(
+                    StaffMember(username: username, fullName: name ?? username, role: r, agencyCode: agency, departmentCode: department),
+                    passwordHash: PasswordHasher().hash(secret), now: Date())
+            } catch let e as StaffError {
+                await database.close()
+                throw CommandFailure(e.description)
+            }
+            await database.close()
+            print("created \(username) (\(r.rawValue) at \(agency))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List staff accounts.")
+        @OptionGroup var db: DatabaseOptions
+
+        func run() async throws {
+            let config = try Runtime.resolveConfig(db)
+            let database = try await Runtime.openMigrated(config, logger: Runtime.logger(config))
+            for m in try await StaffRepository(database: database).list() {
+                print("\(m.username)\t\(m.role.rawValue)\t\(m.agencyCode)\t\(m.departmentCode ?? "-")\t\(m.active ? "active" : "disabled")\t\(m.fullName)")
+            }
+            await database.close()
+        }
+    }
+}
+
+/// `motcua audit verify`: exit 0 when the audit chains are intact, non-zero naming the first bad entry.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Verify the hash chains of the audit log.")
+        @OptionGroup var db: DatabaseOptions
+
+        func run() async throws {
+            let config = try Runtime.resolveConfig(db)
+            let database = try await Runtime.openMigrated(config, logger: Runtime.logger(config))
+            let result = try await AuditLog.verify(database)
+            await database.close()
+            switch result {
+            case let .intact(entries, chains):
+                print("audit log intact: \(entries) entries in \(chains) chains")
+            case let .broken(chain, seq, reason):
+                throw CommandFailure("audit log BROKEN at chain \(chain) entry \(seq): \(reason)")
+            }
+        }
+    }
+}
