@@ -56,6 +56,23 @@ public final class Database: Sendable {
         try await writer.write(body)
     }
 
+    /// Runs `body` in its own transaction, without group commit: one commit per call. Used by the
+    /// benchmark that measures the database's own rate.
+    public func writeUnbatched<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let kind = self.kind
+        return try await backend.withWriter { db in
+            try await db.raw(Dialect.begin(kind)).run()
+            do {
+                let value = try await body(db)
+                try await db.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
     /// Exclusive use of a write connection outside group commit (migrations, bulk imports).
     public func withExclusiveConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await backend.withWriter(body)

@@ -21,8 +21,17 @@ public struct DossierFilter: Sendable {
 /// counters, outbox and audit written in that same transaction.
 public struct DossierRepository: Sendable {
     let database: Database
+    /// False only in the benchmark of the database's own rate: one commit per dossier.
+    let groupCommit: Bool
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, groupCommit: Bool = true) {
+        self.database = database
+        self.groupCommit = groupCommit
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        groupCommit ? try await database.write(body) : try await database.writeUnbatched(body)
+    }
 
     /// The stored response of an intake, for idempotent replays.
     public struct IntakeOutcome: Sendable {
@@ -38,7 +47,7 @@ public struct DossierRepository: Sendable {
                        idempotencyKey: String?, requestHash: String, now: Date,
                        render: @escaping @Sendable (DossierState) throws -> String) async throws -> IntakeOutcome {
         do {
-            return try await database.write { db in
+            return try await write { db in
                 if let key = idempotencyKey, let stored = try await Self.storedOutcome(db, key: key, username: actor.username, hash: requestHash) {
                     return stored
                 }
@@ -93,7 +102,7 @@ public struct DossierRepository: Sendable {
     /// Applies an action if `expectedVersion` is current; returns the new state and the history row.
     public func apply(code: String, action: DossierAction, expectedVersion: Int, actor: StaffMember, now: Date,
                       context: WorkflowContext) async throws -> (DossierState, Transition) {
-        try await database.write { db in
+        try await write { db in
             guard let current = try await Self.load(db, code: code, lock: true), Self.visible(current, to: actor) else { throw DossierError.notFound }
             guard current.version == expectedVersion else { throw DossierError.versionConflict(current: current.version) }
             let (next, t) = try Workflow.apply(current, action, actor: actor.actor, now: now, context: context)
