@@ -19,6 +19,8 @@ public enum AppBuilder {
         DossierAPI.register(&routes, services: services)
         IndicatorAPI.register(&routes, services: services)
         PublicPages.register(&routes, services: services)
+        DeskPages.register(&routes, services: services)
+        DeskForms.register(&routes, services: services)
         routes.installMethodNotAllowed()
         return (router, routes.apiOperations)
     }

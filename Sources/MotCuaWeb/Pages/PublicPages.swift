@@ -17,8 +17,10 @@ enum PublicPages {
             return try await detail(p, services)
         }
         routes.get("/lich") { request, _ in try calendarPage(request, services) }
-        routes.get("/static/app.css") { _, _ in
-            guard let url = Bundle.module.url(forResource: "Resources/static/app", withExtension: "css") else { throw APIError.notFound("css") }
+        routes.get("/static/:file") { _, context in
+            let file = try context.parameters.require("file")
+            guard ["app.css", "print.css"].contains(file),
+                  let url = Bundle.module.url(forResource: "Resources/static/\(file)", withExtension: nil) else { throw APIError.notFound("no such file") }
             return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                             body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
         }

@@ -52,13 +52,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let redirect as DeskRedirect {
+            return try redirect.response(from: request, context: context)
         } catch {
             let apiError = Self.translate(error)
             if apiError.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             let path = request.uri.path
-            let wantsHTML = !path.hasPrefix("/api/") && request.headers[.accept].map { $0.contains("text/html") } ?? false
+            let wantsHTML = path.hasPrefix("/can-bo") || (!path.hasPrefix("/api/") && request.headers[.accept].map { $0.contains("text/html") } ?? false)
             if wantsHTML {
                 return pages.errorPage(apiError)
             }

@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import MotCuaCore
+import MotCuaStore
+
+/// The dossier page and the printed forms of Circular 01/2018 and 03/2025 (Mẫu 01–07), all built
+/// from the dossier's state and history.
+enum DeskForms {
+    static let titles = ["01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+                         "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "04": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
+                         "05": "Thông báo dừng giải quyết hồ sơ", "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ"]
+
+    static func register(_ routes: inout RouteRegistry, services: AppServices) {
+        routes.get("/can-bo/ho-so/:code/:form") { request, context in
+            let session = try await DeskSession.require(request, services)
+            let form = try context.parameters.require("form")
+            guard form.hasPrefix("mau-"), let title = titles[String(form.dropFirst(4))] else { throw APIError.notFound("no such form") }
+            return try await printForm(String(form.dropFirst(4)), title: title, code: try context.parameters.require("code"), session, services)
+        }
+        routes.get("/can-bo/so-theo-doi") { request, _ in try await trackingBook(request, services) }
+    }
+
+    /// Facts shared by every page about a dossier.
+    struct Loaded {
+        let state: DossierState
+        let history: [Transition]
+        let procedure: Procedure
+        let context: WorkflowContext
+        let names: [String: String]
+        let agency: Agency?
+        let parent: Agency?
+        let place: String
+    }
+
+    static func load(_ code: String, _ session: DeskSession, _ services: AppServices) async throws -> Loaded {
+        let (s, history) = try await DossierAPI.mapErrors { try await services.dossiers.get(code: code, actor: session.member, now: services.now()) }
+        guard let p = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion) else { throw APIError.notFound("procedure") }
+        let ctx = try await DossierAPI.workflowContext(of: s, services)
+        let names = Dictionary(try await services.staff.list().map { ($0.username, $0.fullName) }, uniquingKeysWith: { a, _ in a })
+        let history2 = try await services.catalog.history()
+        let agency = history2.agencies[s.agencyCode]
+        let parent = agency?.parent.flatMap { history2.agencies[$0] }
+        var root = agency
+        while let r = root, let up = r.parent.flatMap({ history2.agencies[$0] }) { root = up }
+        let place = (root?.name ?? "").replacingOccurrences(of: "Ủy ban nhân dân ", with: "")
+            .replacingOccurrences(of: "thành phố ", with: "").replacingOccurrences(of: "Thành phố ", with: "").replacingOccurrences(of: "tỉnh ", with: "")
+        return Loaded(state: s, history: history, procedure: p, context: ctx, names: names, agency: agency, parent: parent, place: place)
+    }
+
+    static func needs(_ action: String) -> [String: Any] {
+        ["needsReason": ["request-supplement", "refuse", "send-back", "withdraw", "stop", "apologize"].contains(action),
+         "needsNumber": action == "issue", "needsAmount": action == "fee-due", "needsNewDue": action == "apologize",
+         "needsNote": ["transfer", "approve"].contains(action)]
+    }
+
+    static func label(_ action: String) -> String {
+        ["submit": "Nộp hồ sơ", "receive": "Tiếp nhận", "request-supplement": "Yêu cầu bổ sung", "supplement-provided": "Nhận hồ sơ bổ sung",
+         "refuse": "Từ chối tiếp nhận", "transfer": "Chuyển xử lý", "send-back": "Trả lại bước trước", "approve": "Phê duyệt",
+         "issue": "Phát hành kết quả", "record-result": "Cập nhật kết quả", "return": "Trả kết quả", "withdraw": "Rút hồ sơ",
+         "stop": "Dừng giải quyết", "fee-due": "Yêu cầu nộp phí", "fee-paid": "Đã nộp phí", "apologize": "Xin lỗi, hẹn lại"][action] ?? action
+    }
+
+    static func dossierPage(_ code: String, _ session: DeskSession, _ services: AppServices, flash: String?, error: String?,
+                            status: HTTPResponse.Status = .ok) async throws -> Response {
+        let l = try await load(code, session, services)
+        let s = l.state, now = services.now()
+        let view = DossierView(s, steps: l.context.steps, history: nil, allowed: nil, now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays)
+        let handling = try await services.catalog.agency(code: s.handlingAgency)?.name ?? s.handlingAgency
+        let d: [String: Any?] = [
+            "code": s.code, "statusLabel": s.status.label, "procedureCode": s.procedureCode, "procedureName": l.procedure.name,
+            "caseName": l.procedure.procedureCase(s.caseCode)?.name, "channelLabel": s.channel.label, "agencyName": l.agency?.name ?? s.agencyCode,
+            "handlingAgencyName": handling, "applicantName": s.applicant.name, "applicantIdNumber": s.applicant.idNumber,
+            "applicantAddress": s.applicant.address, "applicantPhone": s.applicant.phone, "applicantEmail": s.applicant.email,
+            "receivedAt": VietnameseFormat.dateTime(s.receivedAt), "dueAt": VietnameseFormat.dateTime(s.dueAt), "late": view.late,
+            "dueSoon": view.dueSoon, "currentStep": view.currentStep?.name, "supplementCount": s.supplementCount,
+            "apologyAt": VietnameseFormat.dateTime(s.apologyAt), "newAppointment": VietnameseFormat.dateTime(s.apologyNewDue),
+            "resultNumber": s.resultNumber, "timelinessLabel": s.timeliness?.label, "version": s.version,
+            "documents": s.documents.map { ["component": $0.component, "formLabel": $0.form.label, "count": $0.count] },
+        ]
+        var context = session.layoutContext
+        context["d"] = d.compactMapValues { $0 }
+        context["history"] = l.history.map { t -> [String: Any] in
+            ["at": VietnameseFormat.dateTime(t.at) ?? "", "actionLabel": label(t.action), "actor": l.names[t.actor] ?? t.actor,
+             "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note as Any, "stepName": t.stepName as Any,
+             "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt) as Any, "timelinessLabel": t.stepTimeliness?.label as Any]
+        }
+        context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context).map { name in
+            needs(name).merging(["name": name, "label": label(name)]) { a, _ in a }
+        }
+        var forms: [(String, Bool)] = [("01", s.receivedAt != nil), ("02", s.supplementCount > 0), ("03", s.status == .refused),
+                                       ("04", s.apologyAt != nil), ("05", s.status == .stopped), ("06", true)]
+        forms = forms.filter(\.1)
+        context["forms"] = forms.map { ["number": $0.0, "title": titles[$0.0]!, "url": "/can-bo/ho-so/\(s.code)/mau-\($0.0)"] }
+        if let flash { context["flash"] = flash }
+        if let error { context["errorMessage"] = error }
+        return services.pages.page("desk-dossier", title: "Hồ sơ \(s.code)", context, status: status)
+    }
+
+    static func printForm(_ number: String, title: String, code: String, _ session: DeskSession, _ services: AppServices) async throws -> Response {
+        let l = try await load(code, session, services)
+        let s = l.state
+        func note(of action: String) -> String? { l.history.last { $0.action == action }?.note }
+        let receiver = l.history.first { $0.action == "receive" }?.actor ?? session.member.username
+        var context: [String: Any] = [
+            "code": s.code, "agencyParentName": l.parent?.name ?? "", "agencyName": l.agency?.name ?? s.agencyCode,
+            "number": "\(s.code.suffix(4))/\(number == "01" ? "TNHS" : "PTN")", "placeDate": VietnameseFormat.placeDate(l.place, services.now()),
+            "applicant": ["name": s.applicant.name, "idNumber": s.applicant.idNumber, "address": s.applicant.address ?? "",
+                          "phone": s.applicant.phone ?? "", "email": s.applicant.email ?? ""],
+            "procedureName": l.procedure.name, "officerName": l.names[receiver] ?? receiver,
+            "documents": s.documents.enumerated().map { ["index": $0.offset + 1, "component": $0.element.component, "formLabel": $0.element.form.label,
+                                                         "count": $0.element.count] },
+            "timeLimit": VietnameseFormat.limit(l.context.limit), "receivedAt": VietnameseFormat.dateTime(s.receivedAt) ?? "",
+            "dueAt": VietnameseFormat.dateTime(s.dueAt) ?? "Không quy định", "returnPlace": "Bộ phận Một cửa, \(l.agency?.name ?? s.agencyCode)",
+            "sequence": String(s.code.suffix(4)), "newDue": VietnameseFormat.dateTime(s.apologyNewDue) ?? "",
+        ]
+        switch number {
+        case "02": context["reason"] = note(of: "request-supplement") ?? ""
+        case "03": context["reason"] = note(of: "refuse") ?? ""
+        case "04": context["reason"] = note(of: "apologize")?.replacingOccurrences(of: " (xin lỗi sau thời hạn: tính là trễ)", with: "") ?? ""
+        case "05": context["reason"] = note(of: "stop") ?? ""
+        case "06":
+            let partners = Set(l.history.map(\.agencyCode)).subtracting([s.agencyCode])
+            var partnerNames: [String] = []
+            for p in partners.sorted() { partnerNames.append(try await services.catalog.agency(code: p)?.name ?? p) }
+            context["partners"] = partnerNames.isEmpty ? "Không" : partnerNames.joined(separator: "; ")
+            context["rows"] = l.history.enumerated().map { i, t -> [String: Any] in
+                let next = i + 1 < l.history.count ? l.history[i + 1].actor : nil
+                return ["step": t.stepName ?? label(t.action), "giver": l.names[t.actor] ?? t.actor,
+                        "receiver": next.map { l.names[$0] ?? $0 } ?? "—", "at": VietnameseFormat.dateTime(t.at) ?? "",
+                        "timelinessLabel": t.stepTimeliness?.label ?? "", "note": t.note ?? ""]
+            }
+        default: break
+        }
+        return services.pages.page("form-\(number)", title: "Mẫu \(number) – \(title)", context)
+    }
+
+    static func trackingBook(_ request: Request, _ services: AppServices) async throws -> Response {
+        let session = try await DeskSession.require(request, services)
+        let today = DeadlineCalculator.localDate(of: services.now())
+        let from = try request.query("from").map { t -> CivilDate in
+            guard let d = CivilDate(iso: t) else { throw APIError.invalid("from", "ngày không hợp lệ") }
+            return d
+        } ?? CivilDate(year: today.year, month: today.month, day: 1)!
+        let to = try request.query("to").map { t -> CivilDate in
+            guard let d = CivilDate(iso: t), d >= from else { throw APIError.invalid("to", "ngày không hợp lệ") }
+            return d
+        } ?? today
+        let items = try await services.dossiers.list(DossierFilter(limit: 1000), actor: session.member)
+            .filter { s in s.agencyCode == session.member.agencyCode && s.receivedAt.map { (from...to).contains(DeadlineCalculator.localDate(of: $0)) } ?? false }
+            .sorted { $0.code < $1.code }
+        var rows: [[String: Any]] = []
+        for (i, s) in items.enumerated() {
+            let name = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
+            rows.append(["index": i + 1, "code": s.code, "procedureName": name, "applicantName": s.applicant.name, "address": s.applicant.address ?? "",
+                         "receivedAt": VietnameseFormat.dateTime(s.receivedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt) ?? "",
+                         "transferredAt": VietnameseFormat.dateTime(s.receivedAt) ?? "", "endedAt": VietnameseFormat.dateTime(s.processingEndedAt) ?? "",
+                         "returnedAt": VietnameseFormat.dateTime(s.returnedAt) ?? "", "statusLabel": s.status.label,
+                         "timelinessLabel": s.timeliness?.label ?? "", "signature": ""])
+        }
+        func vn(_ d: CivilDate) -> String { "\(VietnameseFormat.two(d.day))/\(VietnameseFormat.two(d.month))/\(d.year)" }
+        let agency = try await services.catalog.agency(code: session.member.agencyCode)
+        let parent = try await agency?.parent.asyncMap { try await services.catalog.agency(code: $0) } ?? nil
+        return services.pages.page("form-07", title: "Mẫu 07 – Sổ theo dõi hồ sơ", [
+            "agencyName": agency?.name ?? session.member.agencyCode, "agencyParentName": parent?.name ?? "", "from": vn(from), "to": vn(to),
+            "fromValue": from.description, "toValue": to.description, "rows": rows, "number": "", "placeDate": "",
+        ])
+    }
+}
+
+extension Optional {
+    func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let w = self else { return nil }
+        return try await f(w)
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Hummingbird
+import MotCuaCore
+import MotCuaStore
+
+/// The staff desk (Vietnamese, no JavaScript): login, inbox by urgency, counter intake, the dossier
+/// page with its timeline and the allowed actions as forms. Printed forms are in `DeskForms`.
+enum DeskPages {
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
+    static func register(_ routes: inout RouteRegistry, services: AppServices) {
+        routes.get("/can-bo/dang-nhap") { _, _ in services.pages.page("desk-login", title: "Đăng nhập cán bộ", [:]) }
+        routes.post("/can-bo/dang-nhap") { request, context in
+            let form = try await FormBody.read(request, context: context)
+            let username = form["username"] ?? ""
+            guard let member = try await services.auth.login(username: username, password: form.values["password"] ?? "", client: "web",
+                                                             now: services.now()) else {
+                return services.pages.page("desk-login", title: "Đăng nhập cán bộ",
+                                           ["username": username, "errorMessage": "Tên đăng nhập hoặc mật khẩu không đúng."], status: .unauthorized)
+            }
+            let issued = try await services.staff.issueToken(username: member.username, kind: "web", lifetime: sessionLifetime, now: services.now())
+            throw DeskRedirect(location: "/can-bo",
+                               cookie: "\(StaffAuth.cookieName)=\(issued.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(sessionLifetime))")
+        }
+        routes.post("/can-bo/dang-xuat") { request, context in
+            let session = try await DeskSession.require(request, services)
+            try session.checkCSRF(try await FormBody.read(request, context: context))
+            try await services.staff.revoke(token: session.token)
+            throw DeskRedirect(location: "/", cookie: "\(StaffAuth.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+        }
+        routes.get("/can-bo") { request, _ in try await inbox(request, services) }
+        routes.get("/can-bo/tiep-nhan") { request, _ in
+            let session = try await DeskSession.require(request, services)
+            return try await intakePage(session, services, procedure: request.query("procedure"), caseCode: request.query("case"), values: [:], errors: [])
+        }
+        routes.post("/can-bo/tiep-nhan") { request, context in try await intake(request, context, services) }
+        routes.get("/can-bo/ho-so/:code") { request, context in
+            let session = try await DeskSession.require(request, services)
+            let flash = request.query("ok").map { "Đã thực hiện: \($0)." }
+            return try await DeskForms.dossierPage(try context.parameters.require("code"), session, services, flash: flash, error: nil)
+        }
+        routes.post("/can-bo/ho-so/:code/hanh-dong") { request, context in try await act(request, context, services) }
+    }
+
+    static func inbox(_ request: Request, _ services: AppServices) async throws -> Response {
+        let session = try await DeskSession.require(request, services)
+        let status = try request.query("status", as: DossierStatus.self)
+        let now = services.now()
+        let items = try await services.dossiers.list(DossierFilter(status: status, limit: 500), actor: session.member)
+        var rows: [[String: Any]] = []
+        var late = 0, soon = 0
+        for s in items {
+            let ctx = try await DossierAPI.workflowContext(of: s, services)
+            let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays)
+            if view.late { late += 1 } else if view.dueSoon { soon += 1 }
+            let name = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
+            rows.append(["code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
+                         "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt) as Any,
+                         "late": view.late, "dueSoon": view.dueSoon, "stepName": view.currentStep?.name as Any,
+                         "mine": !Workflow.allowedActions(s, actor: session.member.actor, context: ctx).isEmpty,
+                         "urgency": view.late ? 0 : view.dueSoon ? 1 : s.status.endsProcessing ? 3 : 2])
+        }
+        rows.sort { ($0["urgency"] as! Int) < ($1["urgency"] as! Int) }
+        var context = session.layoutContext
+        context["counts"] = ["total": rows.count, "dueSoon": soon, "late": late]
+        context["items"] = rows
+        context["empty"] = rows.isEmpty
+        context["statuses"] = DossierStatus.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == status] }
+        return services.pages.page("desk-inbox", title: "Hồ sơ cần xử lý", context)
+    }
+
+    static func intakePage(_ session: DeskSession, _ services: AppServices, procedure code: String?, caseCode: String?,
+                           values: [String: String], errors: [String], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let all = try await services.catalog.procedures(ProcedureFilter(limit: 10_000))
+        var context = session.layoutContext
+        context["procedures"] = all.map { ["code": $0.code, "name": $0.name, "selected": $0.code == code] }
+        if let code, let p = all.first(where: { $0.code == code }), let c = p.procedureCase(caseCode) {
+            let channel = values["channel"] ?? "counter"
+            context["selected"] = [
+                "code": p.code, "name": p.name, "caseCode": c.code,
+                "cases": p.cases.map { ["code": $0.code, "name": $0.name, "selected": $0.code == c.code] },
+                "components": c.components.enumerated().map { ["index": $0.offset, "name": $0.element.name, "required": $0.element.required,
+                                                                "copies": max(1, $0.element.copies)] },
+                "channels": p.channels.map { ["value": $0.channel.rawValue, "label": $0.channel.label, "selected": $0.channel.rawValue == channel] },
+            ] as [String: Any]
+        }
+        context["values"] = values
+        if !errors.isEmpty { context["errors"] = errors }
+        return services.pages.page("desk-intake", title: "Tiếp nhận hồ sơ", context, status: status)
+    }
+
+    static func intake(_ request: Request, _ context: AppRequestContext, _ services: AppServices) async throws -> Response {
+        let session = try await DeskSession.require(request, services)
+        let form = try await FormBody.read(request, context: context)
+        try session.checkCSRF(form)
+        guard session.member.role == .reception else { throw APIError(.forbidden, code: "forbidden", "Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ.") }
+        guard let code = form["procedure"], let p = try await services.catalog.procedure(code: code), let c = p.procedureCase(form["case"]) else {
+            return try await intakePage(session, services, procedure: nil, caseCode: nil, values: form.values, errors: ["Hãy chọn thủ tục."], status: .unprocessableContent)
+        }
+        let documents = c.components.enumerated().compactMap { i, comp -> ReceivedDocument? in
+            guard form["doc\(i)"] != nil else { return nil }
+            return ReceivedDocument(component: comp.name, form: ReceivedDocument.Form(rawValue: form["form\(i)"] ?? "") ?? .original,
+                                    count: Int(form["count\(i)"] ?? "1") ?? 0)
+        }
+        let request = IntakeRequest(
+            procedureCode: p.code, caseCode: c.code, channel: Channel(rawValue: form["channel"] ?? "") ?? .counter,
+            applicant: Applicant(kind: Applicant.Kind(rawValue: form["applicantKind"] ?? "") ?? .person, name: form["name"] ?? "",
+                                 idNumber: form["idNumber"] ?? "", address: form["address"], phone: form["phone"], email: form["email"]),
+            documents: documents, note: form["note"], receive: true)
+        var errors = Intake.problems(request, procedure: p).map { "\(IntakeLabels.field($0.field)): \(IntakeLabels.reason($0.reason))" }
+        let missing = c.components.enumerated().filter { $0.element.required && form["doc\($0.offset)"] == nil }.map(\.element.name)
+        if !missing.isEmpty { errors.append("Thiếu giấy tờ bắt buộc: \(missing.joined(separator: "; ")). Nếu hồ sơ chưa đủ, hãy hướng dẫn bổ sung (Mẫu 02).") }
+        guard errors.isEmpty else {
+            return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: form.values, errors: errors, status: .unprocessableContent)
+        }
+        let workflow = WorkflowContext(procedure: p, caseCode: c.code, channel: request.channel, deadlines: services.deadlines)!
+        let outcome = try await DossierAPI.mapErrors {
+            try await services.dossiers.intake(request, actor: session.member, procedure: p, context: workflow, idempotencyKey: nil,
+                                               requestHash: "", now: services.now()) { $0.code }
+        }
+        throw DeskRedirect(location: "/can-bo/ho-so/\(outcome.body)/mau-01")
+    }
+
+    static func act(_ request: Request, _ context: AppRequestContext, _ services: AppServices) async throws -> Response {
+        let session = try await DeskSession.require(request, services)
+        let code = try context.parameters.require("code")
+        let form = try await FormBody.read(request, context: context)
+        try session.checkCSRF(form)
+        let body = DossierAPI.ActionRequest(action: form["action"] ?? "", version: Int(form["version"] ?? "") ?? -1, reason: form["reason"],
+                                            note: form["note"], number: form["number"], amount: form["amount"].flatMap { Int($0) },
+                                            newAppointment: form["newAppointment"], electronic: form["electronic"] != nil, file: nil)
+        do {
+            let action = try DossierAPI.parse(body)
+            guard let current = try await services.dossiers.state(code: code), DossierRepository.visible(current, to: session.member) else {
+                throw APIError.notFound("dossier \(code) not found")
+            }
+            let ctx = try await DossierAPI.workflowContext(of: current, services)
+            _ = try await DossierAPI.mapErrors {
+                try await services.dossiers.apply(code: code, action: action, expectedVersion: body.version, actor: session.member,
+                                                  now: services.now(), context: ctx)
+            }
+            let label = action.label.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            throw DeskRedirect(location: "/can-bo/ho-so/\(code)?ok=\(label)")
+        } catch let e as APIError where e.status != .notFound {
+            let message = e.code == "version_conflict" ? "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi thao tác." : e.message
+            return try await DeskForms.dossierPage(code, session, services, flash: nil, error: message, status: e.status)
+        }
+    }
+}
+
+/// Vietnamese names for intake fields and reasons shown on the desk.
+enum IntakeLabels {
+    static func field(_ f: String) -> String {
+        switch f {
+        case "applicant.name": "Họ tên người nộp"
+        case "applicant.idNumber": "Số định danh"
+        case "applicant.email": "Thư điện tử"
+        case "applicant.phone": "Số điện thoại"
+        case "channel": "Kênh nộp"
+        default: f.hasPrefix("documents") ? "Giấy tờ" : f
+        }
+    }
+
+    static func reason(_ r: String) -> String {
+        if r.contains("12 digits") { return "số định danh cá nhân gồm đúng 12 chữ số" }
+        if r.contains("e-mail") { return "không đúng định dạng thư điện tử" }
+        if r.contains("phone") { return "số điện thoại gồm 10–11 chữ số" }
+        if r.contains("name is required") { return "bắt buộc nhập" }
+        if r.contains("not offered") { return "thủ tục không áp dụng kênh này" }
+        if r.contains("count") { return "số lượng từ 1 đến 100" }
+        return r
+    }
+}
