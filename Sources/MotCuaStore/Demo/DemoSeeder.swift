@@ -64,6 +64,7 @@ public enum DemoSeeder {
         let existing = Set(try await staff.list().map(\.username))
         let hash = hashPassword(demoPassword)
         for m in demoStaff where !existing.contains(m.username) { try await staff.add(m, passwordHash: hash, now: now) }
+        try await DemoHistory.generate(database, now: now, calendar: try await calendar.workingCalendar())
         try await SettingsRepository(database: database).set(markerKey, ISO8601DateFormatter().string(from: now))
         logger.info("demo province created", metadata: ["agencies": "\(catalog.agencies.count)", "procedures": "\(catalog.procedures.count)"])
     }

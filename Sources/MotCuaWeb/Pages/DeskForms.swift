@@ -40,11 +40,17 @@ enum DeskForms {
         let history2 = try await services.catalog.history()
         let agency = history2.agencies[s.agencyCode]
         let parent = agency?.parent.flatMap { history2.agencies[$0] }
-        var root = agency
-        while let r = root, let up = r.parent.flatMap({ history2.agencies[$0] }) { root = up }
-        let place = (root?.name ?? "").replacingOccurrences(of: "Ủy ban nhân dân ", with: "")
-            .replacingOccurrences(of: "thành phố ", with: "").replacingOccurrences(of: "Thành phố ", with: "").replacingOccurrences(of: "tỉnh ", with: "")
-        return Loaded(state: s, history: history, procedure: p, context: ctx, names: names, agency: agency, parent: parent, place: place)
+        return Loaded(state: s, history: history, procedure: p, context: ctx, names: names, agency: agency, parent: parent,
+                      place: place(of: s.agencyCode, history2))
+    }
+
+    /// The place written before the date of a form: the province of the agency ("Cần Thơ").
+    static func place(of code: String, _ history: AgencyHistory) -> String {
+        var root = history.agencies[code]
+        while let r = root, let up = r.parent.flatMap({ history.agencies[$0] }) { root = up }
+        var name = root?.name ?? ""
+        for prefix in ["Ủy ban nhân dân ", "thành phố ", "Thành phố ", "tỉnh "] where name.hasPrefix(prefix) { name = String(name.dropFirst(prefix.count)) }
+        return name
     }
 
     static func needs(_ action: String) -> [String: Any] {
@@ -78,11 +84,11 @@ enum DeskForms {
             "documents": s.documents.map { ["component": $0.component, "formLabel": $0.form.label, "count": $0.count] },
         ]
         var context = session.layoutContext
-        context["d"] = d.compactMapValues { $0 }
+        context["d"] = present(d)
         context["history"] = l.history.map { t -> [String: Any] in
-            ["at": VietnameseFormat.dateTime(t.at) ?? "", "actionLabel": label(t.action), "actor": l.names[t.actor] ?? t.actor,
-             "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note as Any, "stepName": t.stepName as Any,
-             "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt) as Any, "timelinessLabel": t.stepTimeliness?.label as Any]
+            present(["at": VietnameseFormat.dateTime(t.at) ?? "", "actionLabel": label(t.action), "actor": l.names[t.actor] ?? t.actor,
+                     "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note, "stepName": t.stepName,
+                     "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt), "timelinessLabel": t.stepTimeliness?.label])
         }
         context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context).map { name in
             needs(name).merging(["name": name, "label": label(name)]) { a, _ in a }
@@ -162,7 +168,8 @@ enum DeskForms {
         let parent = try await agency?.parent.asyncMap { try await services.catalog.agency(code: $0) } ?? nil
         return services.pages.page("form-07", title: "Mẫu 07 – Sổ theo dõi hồ sơ", [
             "agencyName": agency?.name ?? session.member.agencyCode, "agencyParentName": parent?.name ?? "", "from": vn(from), "to": vn(to),
-            "fromValue": from.description, "toValue": to.description, "rows": rows, "number": "", "placeDate": "",
+            "period": ["from": from.description, "to": to.description], "rows": rows,
+            "placeDate": VietnameseFormat.placeDate(place(of: session.member.agencyCode, try await services.catalog.history()), services.now()),
         ])
     }
 }

@@ -54,11 +54,11 @@ enum DeskPages {
             let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays)
             if view.late { late += 1 } else if view.dueSoon { soon += 1 }
             let name = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
-            rows.append(["code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
-                         "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt) as Any,
-                         "late": view.late, "dueSoon": view.dueSoon, "stepName": view.currentStep?.name as Any,
+            rows.append(present(["code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
+                         "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt),
+                         "late": view.late, "dueSoon": view.dueSoon, "stepName": view.currentStep?.name,
                          "mine": !Workflow.allowedActions(s, actor: session.member.actor, context: ctx).isEmpty,
-                         "urgency": view.late ? 0 : view.dueSoon ? 1 : s.status.endsProcessing ? 3 : 2])
+                         "urgency": view.late ? 0 : view.dueSoon ? 1 : s.status.endsProcessing ? 3 : 2]))
         }
         rows.sort { ($0["urgency"] as! Int) < ($1["urgency"] as! Int) }
         var context = session.layoutContext
@@ -147,6 +147,9 @@ enum DeskPages {
         }
     }
 }
+
+/// A Mustache context without absent values: swift-mustache would find a key holding nil.
+func present(_ values: [String: Any?]) -> [String: Any] { values.compactMapValues { $0 } }
 
 /// Vietnamese names for intake fields and reasons shown on the desk.
 enum IntakeLabels {

@@ -99,7 +99,7 @@ enum PublicPages {
             "online": p.onlineType.label,
             "agencies": agencyNames.joined(separator: "; "),
             "targets": p.targetGroups.map { targets[$0] ?? $0 }.joined(separator: ", "),
-            "publication": publication as Any,
+            "publication": publication ?? false,
             "channels": p.channels.map { c in
                 ["label": c.channel.label, "limit": limitText(c.limit),
                  "fees": c.fees.isEmpty ? "Không" : c.fees.map { "\($0.name): \(money($0.amount))\($0.note.map { " (\($0))" } ?? "")" }.joined(separator: "; ")]
@@ -108,7 +108,7 @@ enum PublicPages {
                 ["name": c.name,
                  "limits": c.limits.map { "\($0.channel.label.lowercased()): \(limitText($0.limit, noDueDate: c.noDueDate))" }.joined(separator: "; "),
                  "components": c.components.map { ["name": $0.name, "template": $0.template ?? "—", "copies": $0.copies, "required": $0.required ? "Có" : "Không"] },
-                 "workflow": c.workflow.map { ["name": $0.name, "role": $0.role.label, "hours": $0.hours, "agency": $0.agency as Any] }] as [String: Any]
+                 "workflow": c.workflow.map { present(["name": $0.name, "role": $0.role.label, "hours": $0.hours, "agency": $0.agency]) }] as [String: Any]
             },
         ]
         return services.pages.page("procedure", title: p.name, context)
