@@ -28,7 +28,16 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot start: \(error)")
         }
         if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) }
-        let services = try await AppServices(database: database, logger: logger)
+        let services = try await AppServices(database: database, logger: logger, dueSoonDays: config.dueSoonDays)
+        // Other nodes (or `motcua calendar schedule import`) may change the holiday schedules or
+        // office hours: reload them every five minutes.
+        let reload = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(300))
+                try? await services.reloadCalendar()
+            }
+        }
+        defer { reload.cancel() }
         let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit, logger: logger)
         logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])
         do {

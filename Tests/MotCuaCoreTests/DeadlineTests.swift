@@ -107,3 +107,26 @@ struct DeadlineTests {
         }
     }
 }
+
+struct OfficeHoursTests {
+    @Test func agencyOfficeHoursChangeTheDueInstant() throws {
+        let hours = try #require(OfficeHours.parse("07:30-11:30,13:00-17:00", cutoff: "16:00"))
+        #expect(hours.secondsPerDay == 8 * 3600)
+        let calc = DeadlineCalculator(calendar: WorkingCalendar(years: 2026...2026), hours: hours)
+        // 4 working hours from 10:30: 1 h before lunch, 3 h from 13:00 → 16:00.
+        let due = calc.due(from: DeadlineTests.vn("2026-03-10T10:30:00"), limit: TimeLimit(amount: 4, unit: .workingHours))
+        #expect(due == DeadlineTests.vn("2026-03-10T16:00:00"))
+        #expect(calc.sameDayDue(receivedAt: DeadlineTests.vn("2026-03-10T15:30:00")) == DeadlineTests.vn("2026-03-10T17:00:00"))
+    }
+
+    @Test func badOfficeHoursAreRejected() {
+        #expect(OfficeHours.parse("13:30-17:00,07:00-11:30") == nil)
+        #expect(OfficeHours.parse("07:00-25:00") == nil)
+        #expect(OfficeHours.parse("07:00-11:30", cutoff: "18:00") == nil)
+        let a = Agency(code: "X", name: "Thử", kind: .commune, level: .commune, parent: nil, validFrom: CivilDate(iso: "2025-07-01")!)
+        var bad = a
+        bad.officeHours = "sáng"
+        #expect(CatalogValidation.problems(agencies: [bad], reorganisations: []).map(\.field) == ["officeHours"])
+        #expect(CatalogValidation.problems(agencies: [a], reorganisations: []).isEmpty)
+    }
+}

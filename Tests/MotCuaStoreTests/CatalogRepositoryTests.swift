@@ -95,6 +95,15 @@ struct CatalogRepositoryTests {
             #expect(agencies.filter { $0.kind == .commune && $0.existed(from: today, to: today) && $0.code.hasPrefix("H13") }.count >= 10)
             let staff = try await StaffRepository(database: db).list()
             #expect(staff.count == DemoSeeder.demoStaff.count)
+            // The demo history went through the workflow: counters rebuilt from the dossiers equal
+            // the incremental ones, and the audit chains verify.
+            let indicators = IndicatorRepository(database: db)
+            let rebuilt = try await indicators.rebuiltCounters()
+            let stored = try await indicators.storedCounters()
+            #expect(!stored.isEmpty && rebuilt == stored)
+            let audit = try await AuditLog.verify(db)
+            guard case .intact(let entries, _) = audit else { Issue.record("audit: \(audit)"); return }
+            #expect(entries > 100)
             // --reset recreates everything, even with staff and dossiers referencing the agencies.
             try await DemoSeeder.reset(db, now: Date(), logger: TestDatabases.logger, hashPassword: { "test:" + $0 })
             let staffAfterReset = try await StaffRepository(database: db).list()

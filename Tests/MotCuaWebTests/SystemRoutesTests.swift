@@ -91,3 +91,19 @@ struct SystemRoutesTests {
         }
     }
 }
+
+struct LimitsTests {
+    @Test func oversizedBodyIs413() async throws {
+        try await TestApp.run { client, _, _ in
+            let big = ByteBuffer(string: "{\"username\":\"" + String(repeating: "a", count: 1_100_000) + "\",\"password\":\"x\"}")
+            try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json"], body: big) { r in
+                #expect(r.status == .contentTooLarge)
+                #expect(r.errorCode == "payload_too_large")
+            }
+            try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: "{not json")) { r in
+                #expect(r.status == .unprocessableContent && r.errorCode == "invalid_body")
+            }
+        }
+    }
+}

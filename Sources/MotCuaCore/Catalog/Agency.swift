@@ -46,6 +46,16 @@ public struct Agency: Hashable, Sendable, Codable {
     public var validFrom: CivilDate
     /// Last day the unit existed; nil while it exists.
     public var validTo: CivilDate?
+    /// Office hours, e.g. "07:30-11:30,13:00-17:00"; nil: the standard 07:00–11:30, 13:30–17:00.
+    public var officeHours: String?
+    /// Same-day cut-off, e.g. "15:00"; nil: 15:00.
+    public var sameDayCutoff: String?
+
+    /// The agency's office hours (standard when none are set or they do not parse).
+    public var hours: OfficeHours {
+        guard let officeHours else { return .standard }
+        return OfficeHours.parse(officeHours, cutoff: sameDayCutoff ?? "15:00") ?? .standard
+    }
 
     public init(code: String, name: String, shortName: String? = nil, kind: AgencyKind, level: AdministrativeLevel,
                 parent: String?, validFrom: CivilDate, validTo: CivilDate? = nil) {

@@ -30,6 +30,10 @@ public enum CatalogValidation {
             if a.name.trimmed.isEmpty { out.append(.init(record: rec, field: "name", reason: "tên đơn vị trống")) }
             if let p = a.parent, !codes.contains(p) { out.append(.init(record: rec, field: "parent", reason: "đơn vị cha \(p) không tồn tại")) }
             if let to = a.validTo, to < a.validFrom { out.append(.init(record: rec, field: "validTo", reason: "ngày kết thúc trước ngày bắt đầu")) }
+            if a.officeHours != nil || a.sameDayCutoff != nil,
+               OfficeHours.parse(a.officeHours ?? "07:00-11:30,13:30-17:00", cutoff: a.sameDayCutoff ?? "15:00") == nil {
+                out.append(.init(record: rec, field: "officeHours", reason: "giờ làm việc phải có dạng 07:00-11:30,13:30-17:00 và giờ chốt nằm trong giờ làm việc"))
+            }
         }
         for (i, r) in reorganisations.enumerated() {
             let rec = "reorganisations[\(i)]"

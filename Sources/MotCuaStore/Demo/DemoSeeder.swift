@@ -50,7 +50,8 @@ public enum DemoSeeder {
     }
 
     /// Loads the bundled demo catalog and holiday schedules, replacing the reference data.
-    public static func seed(_ database: Database, now: Date, logger: Logger, hashPassword: @Sendable (String) -> String) async throws {
+    public static func seed(_ database: Database, now: Date, logger: Logger, hashPassword: @Sendable (String) -> String,
+                            withHistory: Bool = true) async throws {
         let catalog = try BundledData.demoCatalog()
         let problems = catalog.problems()
         guard problems.isEmpty else {
@@ -64,7 +65,7 @@ public enum DemoSeeder {
         let existing = Set(try await staff.list().map(\.username))
         let hash = hashPassword(demoPassword)
         for m in demoStaff where !existing.contains(m.username) { try await staff.add(m, passwordHash: hash, now: now) }
-        try await DemoHistory.generate(database, now: now, calendar: try await calendar.workingCalendar())
+        if withHistory { try await DemoHistory.generate(database, now: now, calendar: try await calendar.workingCalendar()) }
         try await SettingsRepository(database: database).set(markerKey, ISO8601DateFormatter().string(from: now))
         logger.info("demo province created", metadata: ["agencies": "\(catalog.agencies.count)", "procedures": "\(catalog.procedures.count)"])
     }

@@ -32,14 +32,14 @@ public struct CatalogRepository: Sendable {
 
     public func agencies() async throws -> [Agency] {
         try await database.read { db in
-            try await db.select().columns("code", "name", "short_name", "kind", "level", "parent_code", "valid_from", "valid_to")
+            try await db.select().columns("code", "name", "short_name", "kind", "level", "parent_code", "valid_from", "valid_to", "office_hours")
                 .from("agencies").orderBy("code").all().map(Self.agency)
         }
     }
 
     public func agency(code: String) async throws -> Agency? {
         try await database.read { db in
-            try await db.select().columns("code", "name", "short_name", "kind", "level", "parent_code", "valid_from", "valid_to")
+            try await db.select().columns("code", "name", "short_name", "kind", "level", "parent_code", "valid_from", "valid_to", "office_hours")
                 .from("agencies").where("code", .equal, code).first().map(Self.agency)
         }
     }
@@ -71,13 +71,18 @@ public struct CatalogRepository: Sendable {
 
     static func agency(_ r: any SQLRow) throws -> Agency {
         func opt(_ c: String) throws -> String? { try r.decodeNil(column: c) ? nil : r.decode(column: c, as: String.self) }
-        return Agency(code: try r.decode(column: "code", as: String.self), name: try r.decode(column: "name", as: String.self),
+        // office_hours holds "hours|cut-off".
+        let hours = try opt("office_hours")?.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        var agency = Agency(code: try r.decode(column: "code", as: String.self), name: try r.decode(column: "name", as: String.self),
                       shortName: try opt("short_name"),
                       kind: AgencyKind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .department,
                       level: AdministrativeLevel(rawValue: try r.decode(column: "level", as: String.self)) ?? .province,
                       parent: try opt("parent_code"),
                       validFrom: CivilDate(iso: try r.decode(column: "valid_from", as: String.self)) ?? CivilDate(julianDay: 0),
                       validTo: try opt("valid_to").flatMap { CivilDate(iso: $0) })
+        agency.officeHours = hours?.first.flatMap { $0.isEmpty ? nil : $0 }
+        agency.sameDayCutoff = hours.flatMap { $0.count > 1 && !$0[1].isEmpty ? $0[1] : nil }
+        return agency
     }
 
     // MARK: Import
@@ -93,9 +98,10 @@ public struct CatalogRepository: Sendable {
             // Parents first so that the tree can be read back in any order.
             for a in agencies {
                 try await db.insert(into: "agencies")
-                    .columns("code", "name", "short_name", "kind", "level", "parent_code", "valid_from", "valid_to")
+                    .columns("code", "name", "short_name", "kind", "level", "parent_code", "valid_from", "valid_to", "office_hours")
                     .values(SQLBind(a.code), SQLBind(a.name), SQLBind(a.shortName), SQLBind(a.kind.rawValue), SQLBind(a.level.rawValue),
-                            SQLBind(a.parent), SQLBind(a.validFrom.description), SQLBind(a.validTo?.description))
+                            SQLBind(a.parent), SQLBind(a.validFrom.description), SQLBind(a.validTo?.description),
+                            SQLBind(a.officeHours == nil && a.sameDayCutoff == nil ? nil : "\(a.officeHours ?? "")|\(a.sameDayCutoff ?? "")"))
                     .run()
             }
             for (i, r) in reorganisations.enumerated() {

@@ -14,6 +14,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var logFormat = "json"
     /// Create the demo province when the database is empty.
     public var demo = true
+    /// Working days before the appointment when a dossier is flagged "due soon".
+    public var dueSoonDays = 2
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct ServerConfig: Sendable, Equatable {
         ("logLevel", "MOTCUA_LOG_LEVEL", "trace, debug, info (default), notice, warning, error, critical"),
         ("logFormat", "MOTCUA_LOG_FORMAT", "json (default) or text"),
         ("demo", "MOTCUA_DEMO", "true (default): create the demo province on an empty database; false: start empty"),
+        ("dueSoonDays", "MOTCUA_DUE_SOON_DAYS", "working days before the appointment when a dossier is flagged due soon (default 2)"),
     ]
 
     /// Environment variables that belong to MotCua but are not server settings.
@@ -89,6 +92,7 @@ public struct ServerConfig: Sendable, Equatable {
         case "bodyLimit": bodyLimit = try int(1024...(1 << 30))
         case "logLevel": logLevel = try oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
         case "logFormat": logFormat = try oneOf(["json", "text"])
+        case "dueSoonDays": dueSoonDays = try int(0...30)
         case "demo": demo = try oneOf(["true", "false", "1", "0", "yes", "no"]).hasPrefix("t") || ["1", "yes"].contains(text.lowercased())
         default: throw ConfigError(key: key, source: source, reason: "unknown key")
         }

@@ -70,7 +70,7 @@ enum DeskForms {
                             status: HTTPResponse.Status = .ok) async throws -> Response {
         let l = try await load(code, session, services)
         let s = l.state, now = services.now()
-        let view = DossierView(s, steps: l.context.steps, history: nil, allowed: nil, now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays)
+        let view = DossierView(s, steps: l.context.steps, history: nil, allowed: nil, now: now, deadlines: l.context.deadlines, dueSoonDays: services.dueSoonDays)
         let handling = try await services.catalog.agency(code: s.handlingAgency)?.name ?? s.handlingAgency
         let d: [String: Any?] = [
             "code": s.code, "statusLabel": s.status.label, "procedureCode": s.procedureCode, "procedureName": l.procedure.name,

@@ -51,7 +51,7 @@ enum DeskPages {
         var late = 0, soon = 0
         for s in items {
             let ctx = try await DossierAPI.workflowContext(of: s, services)
-            let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays)
+            let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays)
             if view.late { late += 1 } else if view.dueSoon { soon += 1 }
             let name = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
             rows.append(present(["code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
@@ -113,7 +113,7 @@ enum DeskPages {
         guard errors.isEmpty else {
             return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: form.values, errors: errors, status: .unprocessableContent)
         }
-        let workflow = WorkflowContext(procedure: p, caseCode: c.code, channel: request.channel, deadlines: services.deadlines)!
+        let workflow = WorkflowContext(procedure: p, caseCode: c.code, channel: request.channel, deadlines: services.deadlines(for: session.member.agencyCode))!
         let outcome = try await DossierAPI.mapErrors {
             try await services.dossiers.intake(request, actor: session.member, procedure: p, context: workflow, idempotencyKey: nil,
                                                requestHash: "", now: services.now()) { $0.code }

@@ -59,7 +59,8 @@ enum CalendarAPI {
             let year = DeadlineCalculator.localDate(of: from).year
             guard services.calendar.years.contains(year) else { throw APIError.invalid("from", "year out of the supported range") }
             let limit = TimeLimit(amount: amount, unit: unit)
-            let due = services.deadlines.due(from: from, limit: limit)
+            let deadlines = request.query("agency").map { services.deadlines(for: $0) } ?? services.deadlines
+            let due = deadlines.due(from: from, limit: limit)
             return try JSONResponse.make(Due(from: VietnamTime.iso(from), limit: limit, due: VietnamTime.iso(due)))
         }
     }

@@ -56,10 +56,10 @@ enum DossierAPI {
             if let key, key.isEmpty || key.count > 200 { throw APIError.invalid("Idempotency-Key", "1 to 200 characters") }
             let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
             let caseCode = procedure.procedureCase(intake.caseCode)!.code
-            let context = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel, deadlines: services.deadlines)!
+            let context = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel, deadlines: services.deadlines(for: staff.agencyCode))!
             let now = services.now()
             let steps = context.steps
-            let (deadlines, dueSoon) = (services.deadlines, services.dueSoonDays)
+            let (deadlines, dueSoon) = (context.deadlines, services.dueSoonDays)
             let outcome = try await mapErrors {
                 try await services.dossiers.intake(intake, actor: staff, procedure: procedure, context: context, idempotencyKey: key,
                                                    requestHash: hash, now: now) { state in
@@ -88,8 +88,8 @@ enum DossierAPI {
             let now = services.now()
             var items: [DossierView] = []
             for s in try await services.dossiers.list(filter, actor: staff) {
-                items.append(DossierView(s, steps: try await steps(of: s, services), history: nil, allowed: nil, now: now,
-                                         deadlines: services.deadlines, dueSoonDays: services.dueSoonDays))
+                let ctx = try await workflowContext(of: s, services)
+                items.append(DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
             }
             return try JSONResponse.make(CatalogAPI.Page(count: items.count, items: items))
         }
@@ -101,7 +101,7 @@ enum DossierAPI {
             let (s, history) = try await mapErrors { try await services.dossiers.get(code: code, actor: staff, now: now) }
             let ctx = try await workflowContext(of: s, services)
             return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: history, allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx),
-                                                     now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays))
+                                                     now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
         }
 
         routes.post("/api/v1/dossiers/:code/actions") { request, context in
@@ -118,7 +118,7 @@ enum DossierAPI {
                 try await services.dossiers.apply(code: code, action: action, expectedVersion: body.version, actor: staff, now: now, context: ctx)
             }
             return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: [t], allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx),
-                                                     now: now, deadlines: services.deadlines, dueSoonDays: services.dueSoonDays))
+                                                     now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
         }
     }
 
@@ -161,14 +161,10 @@ enum DossierAPI {
 
     static func workflowContext(of s: DossierState, _ services: AppServices) async throws -> WorkflowContext {
         guard let p = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion),
-              let ctx = WorkflowContext(procedure: p, caseCode: s.caseCode, channel: s.channel, deadlines: services.deadlines) else {
+              let ctx = WorkflowContext(procedure: p, caseCode: s.caseCode, channel: s.channel, deadlines: services.deadlines(for: s.agencyCode)) else {
             throw APIError(.internalServerError, code: "internal_error", "procedure version of \(s.code) is missing")
         }
         return ctx
-    }
-
-    static func steps(of s: DossierState, _ services: AppServices) async throws -> [WorkflowStep] {
-        try await workflowContext(of: s, services).steps
     }
 
     /// Maps store errors to API errors with stable codes.

@@ -80,6 +80,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .badRequest: return APIError(.unprocessableContent, code: "invalid_body", e.body ?? "the request body is not valid JSON for this operation")
             default: return APIError(e.status, code: "http_\(e.status.code)", e.body ?? e.status.reasonPhrase)
             }
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "payload_too_large", "request body is larger than \(AppRequestContext.bodyLimit) bytes")
         case is DecodingError:
             return APIError(.unprocessableContent, code: "invalid_body", "the request body is not valid JSON for this operation")
         default:

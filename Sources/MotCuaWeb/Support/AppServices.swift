@@ -24,6 +24,7 @@ public final class AppServices: Sendable {
     /// The clock; tests replace it to freeze time.
     public let now: @Sendable () -> Date
     private let calendarCache: Mutex<WorkingCalendar>
+    private let hoursCache: Mutex<[String: OfficeHours]>
 
     public init(database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger,
                 hasher: PasswordHasher = PasswordHasher(), dueSoonDays: Int = 2,
@@ -42,15 +43,27 @@ public final class AppServices: Sendable {
         self.now = now
         self.pages = try await PageRenderer()
         self.calendarCache = Mutex(try await calendarRepository.workingCalendar())
+        self.hoursCache = Mutex(Self.hours(try await catalog.agencies()))
+    }
+
+    static func hours(_ agencies: [Agency]) -> [String: OfficeHours] {
+        Dictionary(agencies.filter { $0.officeHours != nil || $0.sameDayCutoff != nil }.map { ($0.code, $0.hours) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The working calendar (defaults + official schedules), cached.
     public var calendar: WorkingCalendar { calendarCache.withLock { $0 } }
 
-    /// Reloads the calendar after the schedules changed.
+    /// Reloads the calendar and agencies' office hours after they changed.
     public func reloadCalendar() async throws {
         let fresh = try await calendarRepository.workingCalendar()
+        let hours = Self.hours(try await catalog.agencies())
         calendarCache.withLock { $0 = fresh }
+        hoursCache.withLock { $0 = hours }
+    }
+
+    /// Deadline arithmetic with an agency's own office hours.
+    public func deadlines(for agencyCode: String) -> DeadlineCalculator {
+        DeadlineCalculator(calendar: calendar, hours: hoursCache.withLock { $0[agencyCode] } ?? .standard)
     }
 
     /// Deadline arithmetic with the standard office hours.
