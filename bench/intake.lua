@@ -1,5 +1,5 @@
 -- wrk script: POST /api/v1/dossiers with a fresh Idempotency-Key per request.
--- Token from the environment: MOTCUA_TOKEN. Counts 201 responses per thread.
+-- Token from the environment: BENCH_TOKEN. Counts 201 responses per thread.
 local threads = {}
 local counter = 0
 local body = '{"procedureCode":"2.000488","caseCode":"TH1","channel":"counter",' ..
@@ -21,7 +21,7 @@ function request()
   counter = counter + 1
   local headers = {
     ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. os.getenv("MOTCUA_TOKEN"),
+    ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN"),
     ["Idempotency-Key"] = prefix .. counter,
   }
   return wrk.format("POST", "/api/v1/dossiers", headers, body)

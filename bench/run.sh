@@ -25,7 +25,7 @@ for kind in sqlite postgres; do
   url=$(fresh_db $kind motcua_bench_http)
   MOTCUA_LOG_LEVEL=error MOTCUA_DEMO=true $bin serve --port 18100 --database "$url" & server=$!
   for i in $(seq 1 120); do curl -fsS http://127.0.0.1:18100/healthz >/dev/null 2>&1 && break; sleep 0.5; done
-  export MOTCUA_TOKEN=$(curl -fsS -XPOST http://127.0.0.1:18100/api/v1/auth/token -H 'content-type: application/json' \
+  export BENCH_TOKEN=$(curl -fsS -XPOST http://127.0.0.1:18100/api/v1/auth/token -H 'content-type: application/json' \
     -d '{"username":"tiepnhan.sotuphap","password":"motcua-demo"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
   for c in 16 64; do
     printf "intake over HTTP, %s clients: " $c

@@ -36,25 +36,51 @@ public enum AuditLog {
         return h.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// An entry to append.
+    public struct Entry: Sendable {
+        public var at: Date
+        public var actor: String
+        public var action: String
+        public var subject: String
+        public var detail: any Encodable & Sendable
+
+        public init(at: Date, actor: String, action: String, subject: String, detail: any Encodable & Sendable) {
+            self.at = at
+            self.actor = actor
+            self.action = action
+            self.subject = subject
+            self.detail = detail
+        }
+    }
+
     /// Appends an entry inside the caller's transaction.
     public static func append(_ db: any SQLDatabase, chain: String, at: Date, actor: String, action: String, subject: String,
-                              detail: some Encodable) async throws {
-        let head = try await db.select().columns("seq", "hash").from("audit_heads").where("chain", .equal, chain)
-            .for(.update).first()
-        let seq = (try head?.decode(column: "seq", as: Int.self) ?? 0) + 1
-        let previous = try head?.decode(column: "hash", as: String.self) ?? genesis
-        let record = AuditRecord(chain: chain, seq: seq, at: Int(at.timeIntervalSince1970), actor: actor, action: action,
-                                 subject: subject, detail: try StoredJSON.encode(detail))
-        let hash = hash(previous: previous, record: record)
-        try await db.insert(into: "audit_entries")
-            .columns("chain", "seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
-            .values(SQLBind(chain), SQLBind(seq), SQLBind(record.at), SQLBind(actor), SQLBind(action), SQLBind(subject),
-                    SQLBind(record.detail), SQLBind(previous), SQLBind(hash))
-            .run()
+                              detail: some Encodable & Sendable) async throws {
+        try await append(db, chain: chain, entries: [Entry(at: at, actor: actor, action: action, subject: subject, detail: detail)])
+    }
+
+    /// Appends entries, in order, inside the caller's transaction: the chain head is read (and
+    /// locked on PostgreSQL) once, the entries inserted in one statement, the head moved once.
+    public static func append(_ db: any SQLDatabase, chain: String, entries: [Entry]) async throws {
+        guard !entries.isEmpty else { return }
+        let head = try await db.select().columns("seq", "hash").from("audit_heads").where("chain", .equal, chain).for(.update).first()
+        var seq = try head?.decode(column: "seq", as: Int.self) ?? 0
+        var previous = try head?.decode(column: "hash", as: String.self) ?? genesis
+        var insert = db.insert(into: "audit_entries").columns("chain", "seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
+        for e in entries {
+            seq += 1
+            let record = AuditRecord(chain: chain, seq: seq, at: Int(e.at.timeIntervalSince1970), actor: e.actor, action: e.action,
+                                     subject: e.subject, detail: try StoredJSON.encode(e.detail))
+            let hash = hash(previous: previous, record: record)
+            insert = insert.values(SQLBind(chain), SQLBind(seq), SQLBind(record.at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.subject),
+                                   SQLBind(record.detail), SQLBind(previous), SQLBind(hash))
+            previous = hash
+        }
+        try await insert.run()
         if head == nil {
-            try await db.insert(into: "audit_heads").columns("chain", "seq", "hash").values(SQLBind(chain), SQLBind(seq), SQLBind(hash)).run()
+            try await db.insert(into: "audit_heads").columns("chain", "seq", "hash").values(SQLBind(chain), SQLBind(seq), SQLBind(previous)).run()
         } else {
-            try await db.update("audit_heads").set("seq", to: seq).set("hash", to: hash).where("chain", .equal, chain).run()
+            try await db.update("audit_heads").set("seq", to: seq).set("hash", to: previous).where("chain", .equal, chain).run()
         }
     }
 

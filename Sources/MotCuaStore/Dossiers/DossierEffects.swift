@@ -2,42 +2,67 @@ import Foundation
 import MotCuaCore
 import SQLKit
 
-/// Persists what a transition implies, in the caller's transaction: the history row, the indicator
-/// counters, the notification outbox and the audit entry.
+/// Persists what transitions imply, in the caller's transaction: the history rows, the indicator
+/// counters, the notification outbox and the audit entries — batched into as few statements as
+/// possible (one multi-row insert per table), since statements, not commits, dominate the cost.
 enum DossierEffects {
-    static func persist(_ db: any SQLDatabase, state s: DossierState, transition t: Transition) async throws {
-        try await db.insert(into: "dossier_events").columns("dossier_code", "seq", "at", "event")
-            .values(SQLBind(s.code), SQLBind(s.version), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)))
-            .run()
-        for effect in t.effects {
-            switch effect {
-            case .received:
-                let day = DeadlineCalculator.localDate(of: s.receivedAt ?? t.at)
-                try await count(db, s, day: day, measure: "received")
-                if s.channel == .online { try await count(db, s, day: day, measure: "received_online") }
-            case .processingEnded(let timeliness?):
-                let measure = switch timeliness { case .early: "ended_early"; case .onTime: "ended_on_time"; case .late: "ended_late" }
-                try await count(db, s, day: DeadlineCalculator.localDate(of: t.at), measure: measure)
-            case .processingEnded(nil):
-                break
-            case .notifyApplicant(let form, let message):
-                guard let recipient = s.applicant.email ?? s.applicant.phone, s.channel == .online || s.applicant.email != nil else { continue }
-                try await db.insert(into: "outbox").columns("id", "dossier_code", "recipient", "form", "message", "created_at")
-                    .values(SQLBind("\(s.code)#\(s.version)#\(form)"), SQLBind(s.code), SQLBind(recipient), SQLBind(form), SQLBind(message),
-                            SQLBind(Int(t.at.timeIntervalSince1970)))
-                    .run()
+    /// `transitions` are the last ones that led to `s`, oldest first; the last has seq `s.version`.
+    static func persist(_ db: any SQLDatabase, state s: DossierState, transitions: [Transition]) async throws {
+        guard !transitions.isEmpty else { return }
+        let firstSeq = s.version - transitions.count + 1
+        var events = db.insert(into: "dossier_events").columns("dossier_code", "seq", "at", "event")
+        for (i, t) in transitions.enumerated() {
+            events = events.values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)))
+        }
+        try await events.run()
+
+        var counters: [(CivilDate, String)] = []
+        var outbox: [(id: String, recipient: String, form: String, message: String, at: Date)] = []
+        for (i, t) in transitions.enumerated() {
+            for effect in t.effects {
+                switch effect {
+                case .received:
+                    let day = DeadlineCalculator.localDate(of: s.receivedAt ?? t.at)
+                    counters.append((day, "received"))
+                    if s.channel == .online { counters.append((day, "received_online")) }
+                case .processingEnded(let timeliness?):
+                    let measure = switch timeliness { case .early: "ended_early"; case .onTime: "ended_on_time"; case .late: "ended_late" }
+                    counters.append((DeadlineCalculator.localDate(of: t.at), measure))
+                case .processingEnded(nil):
+                    break
+                case .notifyApplicant(let form, let message):
+                    guard let recipient = s.applicant.email ?? s.applicant.phone, s.channel == .online || s.applicant.email != nil else { continue }
+                    outbox.append(("\(s.code)#\(firstSeq + i)#\(form)", recipient, form, message, t.at))
+                }
             }
         }
+        if !counters.isEmpty { try await count(db, s, counters) }
+        if !outbox.isEmpty {
+            var insert = db.insert(into: "outbox").columns("id", "dossier_code", "recipient", "form", "message", "created_at")
+            for o in outbox {
+                insert = insert.values(SQLBind(o.id), SQLBind(s.code), SQLBind(o.recipient), SQLBind(o.form), SQLBind(o.message),
+                                       SQLBind(Int(o.at.timeIntervalSince1970)))
+            }
+            try await insert.run()
+        }
         struct Detail: Encodable { let from: String; let to: String; let version: Int; let note: String? }
-        try await AuditLog.append(db, chain: s.agencyCode, at: t.at, actor: t.actor, action: "dossier.\(t.action)", subject: s.code,
-                                  detail: Detail(from: t.from.rawValue, to: t.to.rawValue, version: s.version, note: t.note))
+        try await AuditLog.append(db, chain: s.agencyCode, entries: transitions.enumerated().map { i, t in
+            AuditLog.Entry(at: t.at, actor: t.actor, action: "dossier.\(t.action)", subject: s.code,
+                           detail: Detail(from: t.from.rawValue, to: t.to.rawValue, version: firstSeq + i, note: t.note))
+        })
     }
 
-    /// Adds 1 to a counter (same upsert on SQLite and PostgreSQL).
-    static func count(_ db: any SQLDatabase, _ s: DossierState, day: CivilDate, measure: String) async throws {
+    /// Adds 1 to each counter (one multi-row upsert, the same SQL on SQLite and PostgreSQL).
+    static func count(_ db: any SQLDatabase, _ s: DossierState, _ measures: [(CivilDate, String)]) async throws {
+        var totals: [String: (CivilDate, String, Int)] = [:]
+        for (day, measure) in measures { totals["\(day)|\(measure)", default: (day, measure, 0)].2 += 1 }
+        let rows = totals.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { day, measure, n in
+            SQLGroupExpression([SQLBind(s.agencyCode), SQLBind(day.description), SQLBind(s.procedureCode), SQLBind(s.channel.rawValue),
+                                SQLBind(measure), SQLBind(n)] as [any SQLExpression])
+        }
         try await db.raw("""
             INSERT INTO indicator_counters (agency_code, day, procedure_code, channel, measure, value)
-            VALUES (\(bind: s.agencyCode), \(bind: day.description), \(bind: s.procedureCode), \(bind: s.channel.rawValue), \(bind: measure), 1)
+            VALUES \(SQLList(rows))
             ON CONFLICT (agency_code, day, procedure_code, channel, measure)
             DO UPDATE SET value = indicator_counters.value + excluded.value
             """).run()

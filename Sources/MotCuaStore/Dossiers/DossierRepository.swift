@@ -60,16 +60,15 @@ public struct DossierRepository: Sendable {
                     """).first()!.decode(column: "last", as: Int.self)
                 let code = Intake.dossierCode(agency: agency, date: day, sequence: sequence)
                 var state = Intake.newDossier(code: code, agency: agency, request: request, procedure: procedure, now: now)
-                try await Self.insert(db, state)
-                let created = Transition.submission(of: state, by: actor.actor, at: now)
-                try await DossierEffects.persist(db, state: state, transition: created)
+                var transitions = [Transition.submission(of: state, by: actor.actor, at: now)]
                 if request.receive ?? true {
                     let (received, t) = try Workflow.apply(state, .receive, actor: actor.actor, now: now, context: context)
                         .mapError { DossierError.rejected($0) }.get()
                     state = received
-                    try await Self.update(db, state, expected: 0)
-                    try await DossierEffects.persist(db, state: state, transition: t)
+                    transitions.append(t)
                 }
+                try await Self.insert(db, state)
+                try await DossierEffects.persist(db, state: state, transitions: transitions)
                 let body = try render(state)
                 if let key = idempotencyKey {
                     try await db.insert(into: "idempotency_keys").columns("key", "username", "request_hash", "status", "body", "created_at")
@@ -108,7 +107,7 @@ public struct DossierRepository: Sendable {
             let (next, t) = try Workflow.apply(current, action, actor: actor.actor, now: now, context: context)
                 .mapError { DossierError.rejected($0) }.get()
             try await Self.update(db, next, expected: current.version)
-            try await DossierEffects.persist(db, state: next, transition: t)
+            try await DossierEffects.persist(db, state: next, transitions: [t])
             return (next, t)
         }
     }

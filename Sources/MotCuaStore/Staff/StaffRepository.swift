@@ -112,17 +112,18 @@ public struct StaffRepository: Sendable {
         return IssuedToken(token: token, csrf: csrf, expiresAt: expires)
     }
 
-    /// The active account behind an unexpired token, with the token's CSRF secret.
-    public func authenticate(token: String, kind: String, now: Date) async throws -> (StaffMember, csrf: String)? {
+    /// The active account behind an unexpired token, with the token's CSRF secret and expiry.
+    public func authenticate(token: String, kind: String, now: Date) async throws -> (StaffMember, csrf: String, expiresAt: Date)? {
         try await database.read { db in
             guard let t = try await db.select().columns("username", "csrf", "expires_at").from("auth_tokens")
-                .where("token_hash", .equal, Self.digest(token)).where("kind", .equal, kind).first(),
-                try t.decode(column: "expires_at", as: Int.self) > Int(now.timeIntervalSince1970) else { return nil }
+                .where("token_hash", .equal, Self.digest(token)).where("kind", .equal, kind).first() else { return nil }
+            let expires = try t.decode(column: "expires_at", as: Int.self)
+            guard expires > Int(now.timeIntervalSince1970) else { return nil }
             let username = try t.decode(column: "username", as: String.self)
             guard let r = try await db.select().columns("username", "full_name", "role", "agency_code", "department_code", "active")
                 .from("staff").where("username", .equal, username).first() else { return nil }
             let m = try Self.member(r)
-            return m.active ? (m, try t.decode(column: "csrf", as: String.self)) : nil
+            return m.active ? (m, try t.decode(column: "csrf", as: String.self), Date(timeIntervalSince1970: TimeInterval(expires))) : nil
         }
     }
 

@@ -45,7 +45,7 @@ enum DossierAPI {
             do { intake = try JSONDecoder().decode(IntakeRequest.self, from: buffer) } catch let e as DecodingError {
                 throw APIError(.unprocessableContent, code: "invalid_body", "the dossier is not valid JSON for this operation", details: [DecodingErrorText.describe(e)])
             }
-            guard let procedure = try await services.catalog.procedure(code: intake.procedureCode) else {
+            guard let procedure = try await services.procedures.current(code: intake.procedureCode, now: services.now()) else {
                 throw APIError(.unprocessableContent, code: "unknown_procedure", "procedure \(intake.procedureCode) is not published")
             }
             let problems = Intake.problems(intake, procedure: procedure)
@@ -160,7 +160,7 @@ enum DossierAPI {
     }
 
     static func workflowContext(of s: DossierState, _ services: AppServices) async throws -> WorkflowContext {
-        guard let p = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion),
+        guard let p = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion),
               let ctx = WorkflowContext(procedure: p, caseCode: s.caseCode, channel: s.channel, deadlines: services.deadlines(for: s.agencyCode)) else {
             throw APIError(.internalServerError, code: "internal_error", "procedure version of \(s.code) is missing")
         }

@@ -14,6 +14,7 @@ public final class AppServices: Sendable {
     public let staff: StaffRepository
     public let dossiers: DossierRepository
     public let indicators: IndicatorRepository
+    let procedures: ProcedureCache
     public let auth: StaffAuth
     public let hasher: PasswordHasher
     /// A dossier is "due soon" this many working days before its appointment.
@@ -35,6 +36,7 @@ public final class AppServices: Sendable {
         self.staff = StaffRepository(database: database)
         self.dossiers = DossierRepository(database: database)
         self.indicators = IndicatorRepository(database: database)
+        self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
         self.auth = StaffAuth(staff: staff, hasher: hasher, throttle: LoginThrottle())
         self.dueSoonDays = dueSoonDays
