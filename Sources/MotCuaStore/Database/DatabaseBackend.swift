@@ -8,8 +8,13 @@ protocol DatabaseBackend: Sendable {
     func withReader<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` with exclusive use of a write connection (SQLite: the single writer).
     func withWriter<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
-    /// How many batches may commit concurrently (SQLite: 1).
+    /// How many batches may commit concurrently (1: batches hold row locks of hot rows — the daily
+    /// sequence, the audit head, the counters — in an order that differs between units, so two
+    /// concurrent batches could deadlock).
     var writeLanes: Int { get }
+    /// Whether an error means "run this unit again" (a PostgreSQL deadlock or serialization
+    /// failure between app nodes).
+    func isRetryable(_ error: any Error) -> Bool
     func close() async
 }
 

@@ -27,7 +27,7 @@ final class PostgresBackend: DatabaseBackend {
         quiet.logLevel = .warning
         let client = PostgresClient(configuration: config, backgroundLogger: quiet)
         self.client = client
-        self.writeLanes = max(1, min(4, maxConnections / 2))
+        self.writeLanes = 1
         self.runTask = Task { await client.run() }
     }
 
@@ -37,6 +37,12 @@ final class PostgresBackend: DatabaseBackend {
 
     func withWriter<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
+    }
+
+    /// 40P01 deadlock_detected, 40001 serialization_failure.
+    func isRetryable(_ error: any Error) -> Bool {
+        guard let e = error as? PSQLError, let state = e.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     func close() async {

@@ -68,6 +68,8 @@ final class SQLiteBackend: DatabaseBackend {
         return try await writerLock.withLock { try await body(db) }
     }
 
+    func isRetryable(_ error: any Error) -> Bool { false }
+
     func close() async {
         for r in readers { try? await r.close() }
         try? await writer.close()
