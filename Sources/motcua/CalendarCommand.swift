@@ -9,7 +9,7 @@ import MotCuaWeb
 struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "Working days, lunar dates and due instants.",
-        subcommands: [Days.self, Lunar.self, Due.self])
+        subcommands: [Days.self, Lunar.self, Due.self, ScheduleCommand.self])
 
     static func jsonLine(_ value: some Encodable) throws -> String {
         let e = JSONEncoder()

@@ -55,6 +55,20 @@ enum Runtime {
         return Logger(label: "motcua")
     }
 
+    /// Runs `body` with the migrated database of the command's options, closing it afterwards.
+    static func withDatabase<T>(_ options: DatabaseOptions, _ body: (Database) async throws -> T) async throws -> T {
+        let config = try resolveConfig(options)
+        let database = try await openMigrated(config, logger: logger(config))
+        do {
+            let value = try await body(database)
+            await database.close()
+            return value
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     /// Opens the database and applies pending migrations.
     static func openMigrated(_ config: ServerConfig, logger: Logger) async throws -> Database {
         let database = try await Database.open(config.database, options: config.databaseOptions, logger: logger)

@@ -46,12 +46,11 @@ struct StaffCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
 
         func run() async throws {
-            let config = try Runtime.resolveConfig(db)
-            let database = try await Runtime.openMigrated(config, logger: Runtime.logger(config))
-            for m in try await StaffRepository(database: database).list() {
-                print("\(m.username)\t\(m.role.rawValue)\t\(m.agencyCode)\t\(m.departmentCode ?? "-")\t\(m.active ? "active" : "disabled")\t\(m.fullName)")
+            try await Runtime.withDatabase(db) { database in
+                for m in try await StaffRepository(database: database).list() {
+                    print("\(m.username)\t\(m.role.rawValue)\t\(m.agencyCode)\t\(m.departmentCode ?? "-")\t\(m.active ? "active" : "disabled")\t\(m.fullName)")
+                }
             }
-            await database.close()
         }
     }
 }
@@ -65,10 +64,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var db: DatabaseOptions
 
         func run() async throws {
-            let config = try Runtime.resolveConfig(db)
-            let database = try await Runtime.openMigrated(config, logger: Runtime.logger(config))
-            let result = try await AuditLog.verify(database)
-            await database.close()
+            let result = try await Runtime.withDatabase(db) { try await AuditLog.verify($0) }
             switch result {
             case let .intact(entries, chains):
                 print("audit log intact: \(entries) entries in \(chains) chains")

@@ -17,12 +17,19 @@ public struct CalendarRepository: Sendable {
 
     /// Inserts or replaces one year's schedule (validate it first with `problems()`).
     public func save(_ schedule: OfficialSchedule, now: Date) async throws {
-        let document = try StoredJSON.encode(schedule)
+        try await save([schedule], now: now)
+    }
+
+    /// Inserts or replaces several years in one transaction.
+    public func save(_ schedules: [OfficialSchedule], now: Date) async throws {
+        let documents = try schedules.map { ($0, try StoredJSON.encode($0)) }
         try await database.write { db in
-            try await db.delete(from: "calendar_schedules").where("year", .equal, schedule.year).run()
-            try await db.insert(into: "calendar_schedules").columns("year", "source", "document", "updated_at")
-                .values(SQLBind(schedule.year), SQLBind(schedule.source), SQLBind(document), SQLBind(Int(now.timeIntervalSince1970)))
-                .run()
+            for (schedule, document) in documents {
+                try await db.delete(from: "calendar_schedules").where("year", .equal, schedule.year).run()
+                try await db.insert(into: "calendar_schedules").columns("year", "source", "document", "updated_at")
+                    .values(SQLBind(schedule.year), SQLBind(schedule.source), SQLBind(document), SQLBind(Int(now.timeIntervalSince1970)))
+                    .run()
+            }
         }
     }
 
