@@ -18,6 +18,7 @@ public enum AppBuilder {
         CalendarAPI.register(&routes, services: services)
         DossierAPI.register(&routes, services: services)
         IndicatorAPI.register(&routes, services: services)
+        FileAPI.register(&routes, services: services)
         PublicPages.register(&routes, services: services)
         DeskPages.register(&routes, services: services)
         DeskForms.register(&routes, services: services)

@@ -41,11 +41,11 @@ struct DemoApp {
     /// Sends JSON with a bearer token; returns status and decoded object.
     @discardableResult
     func send(_ method: HTTPRequest.Method, _ uri: String, as user: String, json: String? = nil,
-              headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, object: [String: Any], headers: HTTPFields) {
+              headers extra: HTTPFields = [:], body raw: String? = nil) async throws -> (status: HTTPResponse.Status, object: [String: Any], headers: HTTPFields) {
         var headers = extra
         headers[.authorization] = "Bearer \(try await token(user))"
         if json != nil { headers[.contentType] = "application/json" }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { r in
+        return try await client.execute(uri: uri, method: method, headers: headers, body: (json ?? raw).map { ByteBuffer(string: $0) }) { r in
             (r.status, r.object, r.headers)
         }
     }

@@ -39,6 +39,21 @@ struct DossierLifecycleTests {
             app.at("2026-03-09T10:00:00"); try await app.act(code, "transfer", as: "chuyenvien.sotuphap", version: v); v += 1
             app.at("2026-03-10T10:00:00"); try await app.act(code, "approve", as: "truongphong.sotuphap", version: v); v += 1
             app.at("2026-03-11T10:00:00"); try await app.act(code, "approve", as: "giamdoc.sotuphap", version: v); v += 1
+            // The clerk attaches the signed electronic result and records it.
+            let pdf = "%PDF-1.4 Phiếu lý lịch tư pháp số 125/LLTP"
+            let (fs, file, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/files?name=phieu-125.pdf", as: "vanthu.sotuphap", json: nil,
+                                                   headers: [.contentType: "application/pdf"], body: pdf)
+            #expect(fs == .created && file["size"] as? Int == pdf.utf8.count)
+            let fileID = try #require(file["id"] as? String)
+            let (bad, badBody, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/actions", as: "vanthu.sotuphap",
+                                                       json: #"{"action":"record-result","version":\#(v),"electronic":true,"file":"nope"}"#)
+            #expect(bad == .unprocessableContent && (badBody["error"] as? [String: Any])?["code"] as? String == "unknown_file")
+            try await app.act(code, "record-result", as: "vanthu.sotuphap", version: v, extra: #","electronic":true,"file":"\#(fileID)""#); v += 1
+            let downloaded = try await app.client.execute(uri: "/api/v1/files/\(fileID)", method: .get,
+                                                          headers: [.authorization: "Bearer \(try await app.token("tiepnhan.sotuphap"))"]) { $0.text }
+            #expect(downloaded == pdf)
+            let (hiddenFile, _, _) = try await app.send(.get, "/api/v1/files/\(fileID)", as: "tiepnhan.ninhkieu")
+            #expect(hiddenFile == .notFound)
             app.at("2026-03-11T14:00:00")
             let issued = try await app.act(code, "issue", as: "vanthu.sotuphap", version: v, extra: #","number":"125/LLTP""#); v += 1
             #expect(issued["status"] as? String == "finished" && issued["timeliness"] as? String == "early")
@@ -48,7 +63,7 @@ struct DossierLifecycleTests {
 
             let (_, full, _) = try await app.send(.get, "/api/v1/dossiers/\(code)", as: "chuyenvien.sotuphap")
             let history = (full["history"] as? [[String: Any]]) ?? []
-            #expect(history.map { $0["action"] as? String ?? "" } == ["submit", "receive", "transfer", "transfer", "approve", "approve", "issue", "return"])
+            #expect(history.map { $0["action"] as? String ?? "" } == ["submit", "receive", "transfer", "transfer", "approve", "approve", "record-result", "issue", "return"])
             #expect(history[3]["stepName"] as? String != nil && history[3]["stepTimeliness"] as? String != nil)
             // Only one dossier was created despite the replay.
             let (_, list, _) = try await app.send(.get, "/api/v1/dossiers", as: "tiepnhan.sotuphap")

@@ -73,8 +73,13 @@ for code in acked:
         call("GET", "/api/v1/dossiers/" + code, token=token)
     except urllib.error.HTTPError as e:
         missing.append((code, e.code))
-status, listing = call("GET", "/api/v1/dossiers?limit=1000", token=token)
-codes = sorted(d["code"] for d in listing["items"])
+codes, offset = [], 0
+while True:
+    status, listing = call("GET", f"/api/v1/dossiers?limit=1000&offset={offset}", token=token)
+    codes += [d["code"] for d in listing["items"]]
+    if listing["count"] < 1000: break
+    offset += 1000
+codes.sort()
 by_day = {}
 for c in codes:
     prefix, day, seq = c.rsplit("-", 2)

@@ -78,6 +78,9 @@ public final class Database: Sendable {
         try await backend.withWriter(body)
     }
 
+    /// Write units waiting for the next group commit.
+    public var pendingWrites: Int { writer.pending }
+
     /// Group-commit counters: batches and units committed.
     public var commitStatistics: (batches: Int, units: Int) { writer.statistics }
 

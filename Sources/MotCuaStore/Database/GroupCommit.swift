@@ -28,6 +28,9 @@ final class GroupCommitWriter: Sendable {
         self.maxBatch = maxBatch
     }
 
+    /// Write units waiting for a batch.
+    var pending: Int { state.withLock { $0.pending.count } }
+
     /// Batches committed and units in them since start (for metrics and benchmarks).
     var statistics: (batches: Int, units: Int) { batchSizes.withLock { $0 } }
 

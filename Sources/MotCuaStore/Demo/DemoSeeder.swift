@@ -38,7 +38,7 @@ public enum DemoSeeder {
     ]
 
     /// Tables emptied by `reset`, children before parents.
-    static let dataTables = ["outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
+    static let dataTables = ["files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
                              "dossier_events", "dossiers", "auth_tokens", "staff", "calendar_schedules", "settings"]
 
     /// Deletes every dossier, account, audit entry and reference row, then seeds the demo again.

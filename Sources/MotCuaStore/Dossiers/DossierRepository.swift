@@ -8,12 +8,14 @@ public struct DossierFilter: Sendable {
     public var dueBefore: Date?
     public var procedureCode: String?
     public var limit: Int = 100
+    public var offset: Int = 0
 
-    public init(status: DossierStatus? = nil, dueBefore: Date? = nil, procedureCode: String? = nil, limit: Int = 100) {
+    public init(status: DossierStatus? = nil, dueBefore: Date? = nil, procedureCode: String? = nil, limit: Int = 100, offset: Int = 0) {
         self.status = status
         self.dueBefore = dueBefore
         self.procedureCode = procedureCode
         self.limit = limit
+        self.offset = offset
     }
 }
 
@@ -138,8 +140,18 @@ public struct DossierRepository: Sendable {
             if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
             if let d = filter.dueBefore { q = q.where("due_at", .lessThan, Int(d.timeIntervalSince1970)) }
             if let p = filter.procedureCode { q = q.where("procedure_code", .equal, p) }
-            return try await q.orderBy("ended_at").orderBy("due_at").orderBy("code").limit(filter.limit).all()
+            return try await q.orderBy("ended_at").orderBy("due_at").orderBy("code").limit(filter.limit).offset(filter.offset).all()
                 .map { try StoredJSON.decode(DossierState.self, from: $0.decode(column: "state", as: String.self)) }
+        }
+    }
+
+    /// Records that `actor` was shown the applicant data of `codes` (a list page or API call).
+    public func auditListRead(codes: [String], actor: StaffMember, now: Date) async throws {
+        guard !codes.isEmpty else { return }
+        struct Detail: Encodable { let dossiers: [String] }
+        try await database.write { db in
+            try await AuditLog.append(db, chain: actor.agencyCode, at: now, actor: actor.username, action: "dossier.list",
+                                      subject: "\(codes.count) dossiers", detail: Detail(dossiers: codes))
         }
     }
 

@@ -5,10 +5,26 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "reference data: agencies, procedures, calendar, settings", apply: createReferenceData),
         Migration(version: 2, name: "dossiers, staff, audit, counters", apply: createDossierTables),
+        Migration(version: 3, name: "files attached to dossiers", apply: createFiles),
     ]
 
     /// The newest schema version this binary knows.
     public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    static func createFiles(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
+        try await db.create(table: "files")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("dossier_code", type: .text, .notNull, .references("dossiers", "code"))
+            .column("name", type: .text, .notNull)
+            .column("content_type", type: .text, .notNull)
+            .column("size", type: .bigint, .notNull)
+            .column("sha256", type: .text, .notNull)
+            .column("content", type: .blob, .notNull)
+            .column("uploaded_by", type: .text, .notNull)
+            .column("uploaded_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "files_dossier").on("files").column("dossier_code").run()
+    }
 
     static func createReferenceData(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
         try await db.create(table: "settings")

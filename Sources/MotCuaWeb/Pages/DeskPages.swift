@@ -47,6 +47,7 @@ enum DeskPages {
         let status = try request.query("status", as: DossierStatus.self)
         let now = services.now()
         let items = try await services.dossiers.list(DossierFilter(status: status, limit: 500), actor: session.member)
+        try await services.dossiers.auditListRead(codes: items.map(\.code), actor: session.member, now: now)
         var rows: [[String: Any]] = []
         var late = 0, soon = 0
         for s in items {

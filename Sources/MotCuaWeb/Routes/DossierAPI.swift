@@ -85,9 +85,15 @@ enum DossierAPI {
                 guard let n = Int(l), (1...1000).contains(n) else { throw APIError.invalid("limit", "1 to 1000") }
                 filter.limit = n
             }
+            if let o = request.query("offset") {
+                guard let n = Int(o), n >= 0 else { throw APIError.invalid("offset", "a non-negative integer") }
+                filter.offset = n
+            }
             let now = services.now()
             var items: [DossierView] = []
-            for s in try await services.dossiers.list(filter, actor: staff) {
+            let found = try await services.dossiers.list(filter, actor: staff)
+            try await services.dossiers.auditListRead(codes: found.map(\.code), actor: staff, now: now)
+            for s in found {
                 let ctx = try await workflowContext(of: s, services)
                 items.append(DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
             }
@@ -111,6 +117,11 @@ enum DossierAPI {
             let action = try parse(body)
             guard let current = try await services.dossiers.state(code: code), DossierRepository.visible(current, to: staff) else {
                 throw APIError.notFound("dossier \(code) not found")
+            }
+            if case .recordResult(_, let file?) = action {
+                guard let meta = try await services.files.metadata(id: file), meta.dossierCode == code else {
+                    throw APIError(.unprocessableContent, code: "unknown_file", "file \(file) is not attached to dossier \(code); upload it first")
+                }
             }
             let ctx = try await workflowContext(of: current, services)
             let now = services.now()

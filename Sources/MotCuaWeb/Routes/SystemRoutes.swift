@@ -27,6 +27,8 @@ enum SystemRoutes {
             let stats = services.database.commitStatistics
             services.metrics.makeGauge(name: "motcua_db_commit_batches", labels: [], help: "Group-commit batches committed").set(to: Double(stats.batches))
             services.metrics.makeGauge(name: "motcua_db_commit_units", labels: [], help: "Write units committed").set(to: Double(stats.units))
+            services.metrics.makeGauge(name: "motcua_db_pending_writes", labels: [], help: "Write units waiting for a commit")
+                .set(to: Double(services.database.pendingWrites))
             var buffer: [UInt8] = []
             services.metrics.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

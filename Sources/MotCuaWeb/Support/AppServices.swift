@@ -14,6 +14,7 @@ public final class AppServices: Sendable {
     public let staff: StaffRepository
     public let dossiers: DossierRepository
     public let indicators: IndicatorRepository
+    public let files: FileRepository
     let procedures: ProcedureCache
     public let auth: StaffAuth
     public let hasher: PasswordHasher
@@ -36,6 +37,7 @@ public final class AppServices: Sendable {
         self.staff = StaffRepository(database: database)
         self.dossiers = DossierRepository(database: database)
         self.indicators = IndicatorRepository(database: database)
+        self.files = FileRepository(database: database)
         self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
         self.auth = StaffAuth(staff: staff, hasher: hasher, throttle: LoginThrottle())
