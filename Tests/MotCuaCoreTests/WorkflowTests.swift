@@ -148,4 +148,16 @@ struct WorkflowTests {
         #expect(fields == ["applicant.idNumber", "applicant.email", "channel", "documents[0].component"])
         #expect(Intake.dossierCode(agency: "H13.43", date: CivilDate(iso: "2026-11-23")!, sequence: 7) == "H13.43-261123-0007")
     }
+
+    @Test func lateAndDueSoonFlags() throws {
+        let (s, _) = try run(Self.newDossier(), .receive, Self.reception, "2026-03-02T08:00:00")
+        // Due 16/3 08:00 (10 working days).
+        #expect(!s.isLate(at: Self.vn("2026-03-12T08:00:00")))
+        #expect(!s.isDueSoon(at: Self.vn("2026-03-11T08:00:00"), deadlines: Self.deadlines, workingDays: 2))
+        #expect(s.isDueSoon(at: Self.vn("2026-03-12T08:00:00"), deadlines: Self.deadlines, workingDays: 2))
+        #expect(s.isLate(at: Self.vn("2026-03-16T08:00:01")))
+        #expect(!s.isDueSoon(at: Self.vn("2026-03-16T08:00:01"), deadlines: Self.deadlines, workingDays: 2))
+        // A dossier that is not received yet is neither.
+        #expect(!Self.newDossier().isLate(at: Self.vn("2027-01-01T08:00:00")))
+    }
 }

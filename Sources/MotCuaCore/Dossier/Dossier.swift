@@ -91,3 +91,18 @@ public struct DossierState: Hashable, Sendable, Codable {
     /// Optimistic concurrency: increases with every transition.
     public var version: Int
 }
+
+extension DossierState {
+    /// Late: processing ended late, or still open after its appointment.
+    public func isLate(at now: Date) -> Bool {
+        if timeliness == .late { return true }
+        guard receivedAt != nil, !status.endsProcessing, let due = dueAt else { return false }
+        return now > due
+    }
+
+    /// Due soon: still open, not late, and the appointment is at most `workingDays` working days away.
+    public func isDueSoon(at now: Date, deadlines: DeadlineCalculator, workingDays: Int) -> Bool {
+        guard receivedAt != nil, !status.endsProcessing, !isLate(at: now), let due = dueAt else { return false }
+        return deadlines.isDueSoon(due: due, now: now, workingDays: workingDays)
+    }
+}

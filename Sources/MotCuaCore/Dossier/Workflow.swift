@@ -183,8 +183,7 @@ public enum Workflow {
             s.resultFile = file
             t.note = electronic ? "Kết quả điện tử" : "Kết quả giấy"
         case .returnResult:
-            let late = s.timeliness == .late || (s.dueAt.map { now > $0 } ?? false)
-            if late && s.apologyAt == nil {
+            if (s.isLate(at: now) || s.dueAt.map({ now > $0 }) == true) && s.apologyAt == nil {
                 return .failure(WorkflowRejection(code: .apologyRequired,
                                                   message: "the dossier is late: record an apology with a new appointment (Mẫu 04) before returning the result",
                                                   allowed: allowed.filter { $0 != "return" }))

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
+import NIOPosix
 import MotCuaStore
 import Synchronization
 
@@ -10,6 +11,11 @@ public struct PasswordHasher: Sendable {
     public init(cost: UInt8 = 10) { self.cost = cost }
     public func hash(_ password: String) -> String { Bcrypt.hash(password, cost: cost) }
     public func verify(_ password: String, hash: String) -> Bool { Bcrypt.verify(password, hash: hash) }
+
+    /// Verifies off the async executors: bcrypt takes tens of milliseconds on purpose.
+    public func verifyOffloaded(_ password: String, hash: String) async -> Bool {
+        (try? await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }) ?? false
+    }
 }
 
 /// Failed-login throttle: at most `limit` failures per username and client within `window`;
@@ -76,7 +82,7 @@ public struct StaffAuth: Sendable {
             throw APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in 15 minutes")
         }
         guard let (member, hash) = try await staff.credentials(username: username), member.active,
-              hasher.verify(password, hash: hash) else {
+              await hasher.verifyOffloaded(password, hash: hash) else {
             throttle.recordFailure(key, now: now)
             return nil
         }

@@ -34,7 +34,7 @@ enum DeskForms {
 
     static func load(_ code: String, _ session: DeskSession, _ services: AppServices) async throws -> Loaded {
         let (s, history) = try await DossierAPI.mapErrors { try await services.dossiers.get(code: code, actor: session.member, now: services.now()) }
-        guard let p = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion) else { throw APIError.notFound("procedure") }
+        guard let p = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion) else { throw APIError.notFound("procedure") }
         let ctx = try await DossierAPI.workflowContext(of: s, services)
         let names = Dictionary(try await services.staff.list().map { ($0.username, $0.fullName) }, uniquingKeysWith: { a, _ in a })
         let history2 = try await services.catalog.history()
@@ -156,7 +156,7 @@ enum DeskForms {
             .sorted { $0.code < $1.code }
         var rows: [[String: Any]] = []
         for (i, s) in items.enumerated() {
-            let name = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
+            let name = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
             rows.append(["index": i + 1, "code": s.code, "procedureName": name, "applicantName": s.applicant.name, "address": s.applicant.address ?? "",
                          "receivedAt": VietnameseFormat.dateTime(s.receivedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt) ?? "",
                          "transferredAt": VietnameseFormat.dateTime(s.receivedAt) ?? "", "endedAt": VietnameseFormat.dateTime(s.processingEndedAt) ?? "",

@@ -54,7 +54,7 @@ enum DeskPages {
             let ctx = try await DossierAPI.workflowContext(of: s, services)
             let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays)
             if view.late { late += 1 } else if view.dueSoon { soon += 1 }
-            let name = try await services.catalog.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
+            let name = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
             rows.append(present(["code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
                          "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt),
                          "late": view.late, "dueSoon": view.dueSoon, "stepName": view.currentStep?.name,

@@ -63,9 +63,8 @@ struct DossierView: Encodable {
         agency = s.agencyCode; handlingAgency = s.handlingAgency; procedure = s.procedureCode; procedureVersion = s.procedureVersion
         caseCode = s.caseCode; channel = s.channel; applicant = s.applicant; documents = s.documents; note = s.note
         submittedAt = VietnamTime.iso(s.submittedAt); receivedAt = iso(s.receivedAt); dueAt = iso(s.dueAt)
-        let open = !s.status.endsProcessing && s.receivedAt != nil
-        late = s.timeliness == .late || (open && (s.dueAt.map { now > $0 } ?? false))
-        dueSoon = open && !late && (s.dueAt.map { deadlines.isDueSoon(due: $0, now: now, workingDays: dueSoonDays) } ?? false)
+        late = s.isLate(at: now)
+        dueSoon = s.isDueSoon(at: now, deadlines: deadlines, workingDays: dueSoonDays)
         currentStep = s.status == .processing && s.stepIndex < steps.count
             ? Step(index: s.stepIndex, name: steps[s.stepIndex].name, role: steps[s.stepIndex].role, dueAt: iso(s.stepDueAt)) : nil
         supplementCount = s.supplementCount; apologyAt = iso(s.apologyAt); newAppointment = iso(s.apologyNewDue)
