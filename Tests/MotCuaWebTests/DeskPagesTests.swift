@@ -80,6 +80,23 @@ struct DeskPagesTests {
             try await app.client.execute(uri: "/can-bo/so-theo-doi?from=2026-03-01&to=2026-03-31", method: .get, headers: [.cookie: cookie]) { r in
                 #expect(r.status == .ok && r.text.contains("SỔ THEO DÕI HỒ SƠ") && r.text.contains("H13.01-260302-0001"))
             }
+            // The specialist records an electronic result with a file, through a multipart form.
+            let (specialist, specialistCSRF) = try await login(app, "chuyenvien.sotuphap")
+            let boundary = "----motcua-test"
+            let multipart = [("csrf", specialistCSRF), ("action", "record-result"), ("version", "2"), ("electronic", "1")]
+                .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.0)\"\r\n\r\n\($0.1)\r\n" }.joined()
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ket-qua.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 kết quả\r\n--\(boundary)--\r\n"
+            try await app.client.execute(uri: "/can-bo/ho-so/H13.01-260302-0001/hanh-dong", method: .post,
+                                         headers: [.contentType: "multipart/form-data; boundary=\(boundary)", .cookie: specialist],
+                                         body: ByteBuffer(string: multipart)) { r in #expect(r.status == .seeOther) }
+            let link = try await app.client.execute(uri: "/can-bo/ho-so/H13.01-260302-0001", method: .get, headers: [.cookie: specialist]) { r -> String in
+                #expect(r.text.contains("ket-qua.pdf") && r.text.contains("kết quả điện tử"))
+                guard let range = r.text.range(of: "/can-bo/tep/") else { return "" }
+                return "/can-bo/tep/" + r.text[range.upperBound...].prefix { $0 != "\"" }
+            }
+            try await app.client.execute(uri: link, method: .get, headers: [.cookie: specialist]) { r in
+                #expect(r.status == .ok && r.headers[.contentType] == "application/pdf" && r.text == "%PDF-1.4 kết quả")
+            }
             // Another agency's officer does not see it.
             let (other, _) = try await login(app, "tiepnhan.ninhkieu")
             try await app.client.execute(uri: "/can-bo/ho-so/H13.01-260302-0001", method: .get, headers: [.cookie: other]) { r in

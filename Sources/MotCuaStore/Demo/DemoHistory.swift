@@ -58,9 +58,9 @@ enum DemoHistory {
                                              email: channel == .online ? "congdan\(dice.next(999))@example.vn" : nil),
                         documents: c.components.filter(\.required).map { ReceivedDocument(component: $0.name, form: .original, count: max(1, $0.copies)) },
                         note: nil, receive: true)
-                    _ = try await repo.intake(request, actor: reception, procedure: p, context: context, idempotencyKey: nil,
-                                              requestHash: "", now: clock) { $0.code }
-                    guard var state = try await repo.list(DossierFilter(limit: 1), actor: reception).first(where: { $0.submittedAt == clock }) else { continue }
+                    let created = try await repo.intake(request, actor: reception, procedure: p, context: context, idempotencyKey: nil,
+                                                        requestHash: "", now: clock) { $0.code }
+                    guard var state = try await repo.state(code: created.body) else { continue }
                     let fate = dice.next(100)
                     // Advances the clock by a share of a working-hour budget (over 100% makes it late).
                     func spend(_ hours: Int, percent: Int) {

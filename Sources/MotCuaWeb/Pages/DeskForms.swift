@@ -56,7 +56,7 @@ enum DeskForms {
     static func needs(_ action: String) -> [String: Any] {
         ["needsReason": ["request-supplement", "refuse", "send-back", "withdraw", "stop", "apologize"].contains(action),
          "needsNumber": action == "issue", "needsAmount": action == "fee-due", "needsNewDue": action == "apologize",
-         "needsNote": ["transfer", "approve"].contains(action)]
+         "needsNote": ["transfer", "approve"].contains(action), "needsFile": action == "record-result"]
     }
 
     static func label(_ action: String) -> String {
@@ -84,7 +84,11 @@ enum DeskForms {
             "documents": s.documents.map { ["component": $0.component, "formLabel": $0.form.label, "count": $0.count] },
         ]
         var context = session.layoutContext
-        context["d"] = present(d)
+        var facts = present(d)
+        if let id = s.resultFile, let file = try await services.files.metadata(id: id) {
+            facts["resultFile"] = ["id": file.id, "name": file.name, "size": file.size, "electronic": s.resultElectronic]
+        }
+        context["d"] = facts
         context["history"] = l.history.map { t -> [String: Any] in
             present(["at": VietnameseFormat.dateTime(t.at) ?? "", "actionLabel": label(t.action), "actor": l.names[t.actor] ?? t.actor,
                      "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note, "stepName": t.stepName,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MotCuaCore
 import MotCuaStore
+import NIOCore
 
 /// The staff desk (Vietnamese, no JavaScript): login, inbox by urgency, counter intake, the dossier
 /// page with its timeline and the allowed actions as forms. Printed forms are in `DeskForms`.
@@ -40,6 +41,17 @@ enum DeskPages {
             return try await DeskForms.dossierPage(try context.parameters.require("code"), session, services, flash: flash, error: nil)
         }
         routes.post("/can-bo/ho-so/:code/hanh-dong") { request, context in try await act(request, context, services) }
+        routes.get("/can-bo/tep/:id") { request, context in
+            let session = try await DeskSession.require(request, services)
+            let id = try context.parameters.require("id")
+            guard let meta = try await services.files.metadata(id: id),
+                  let s = try await services.dossiers.state(code: meta.dossierCode), DossierRepository.visible(s, to: session.member),
+                  let (file, content) = try await services.files.read(id: id, chain: s.agencyCode, by: session.member.username, now: services.now()) else {
+                throw APIError.notFound("file \(id) not found")
+            }
+            return Response(status: .ok, headers: [.contentType: file.contentType, .contentDisposition: "inline"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: content)))
+        }
     }
 
     static func inbox(_ request: Request, _ services: AppServices) async throws -> Response {
@@ -131,9 +143,18 @@ enum DeskPages {
                                             note: form["note"], number: form["number"], amount: form["amount"].flatMap { Int($0) },
                                             newAppointment: form["newAppointment"], electronic: form["electronic"] != nil, file: nil)
         do {
-            let action = try DossierAPI.parse(body)
+            var action = try DossierAPI.parse(body)
             guard let current = try await services.dossiers.state(code: code), DossierRepository.visible(current, to: session.member) else {
                 throw APIError.notFound("dossier \(code) not found")
+            }
+            if case .recordResult(let electronic, _) = action, let upload = form.file {
+                guard FileAPI.allowedTypes.contains(upload.contentType) else {
+                    throw APIError(.unprocessableContent, code: "unsupported_media_type", "Tệp phải là PDF, ảnh JPEG/PNG hoặc XML.")
+                }
+                let stored = try await services.files.store(dossierCode: code, chain: current.agencyCode, name: upload.filename,
+                                                            contentType: upload.contentType, content: upload.content,
+                                                            by: session.member.username, now: services.now())
+                action = .recordResult(electronic: electronic, file: stored.id)
             }
             let ctx = try await DossierAPI.workflowContext(of: current, services)
             _ = try await DossierAPI.mapErrors {

@@ -5,12 +5,26 @@ import MotCuaCore
 import MotCuaStore
 import NIOCore
 
-/// Parsing of HTML form bodies (application/x-www-form-urlencoded).
+/// Parsing of HTML form bodies: `application/x-www-form-urlencoded`, or `multipart/form-data`
+/// (for a file input; the first file part is kept in `file`).
 struct FormBody {
+    /// An uploaded file from a multipart form.
+    struct UploadedFile {
+        let filename: String
+        let contentType: String
+        let content: Data
+    }
+
     let values: [String: String]
+    var file: UploadedFile? = nil
 
     static func read(_ request: Request, context: AppRequestContext) async throws -> FormBody {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let type = request.headers[.contentType] ?? ""
+        if type.lowercased().hasPrefix("multipart/form-data"), let b = type.split(separator: ";").first(where: { $0.contains("boundary=") }) {
+            let boundary = b.split(separator: "=", maxSplits: 1)[1].trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+            return try multipart(Data(buffer: buffer), boundary: boundary)
+        }
         var values: [String: String] = [:]
         for pair in String(buffer: buffer).split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -22,6 +36,40 @@ struct FormBody {
             if values[key] == nil { values[key] = kv.count > 1 ? decode(kv[1]) : "" }
         }
         return FormBody(values: values)
+    }
+
+    /// RFC 7578 parts: headers, a blank line, the content, then CRLF and the next boundary.
+    static func multipart(_ body: Data, boundary: String) throws -> FormBody {
+        let delimiter = Data("--\(boundary)".utf8), crlf2 = Data("\r\n\r\n".utf8)
+        var values: [String: String] = [:]
+        var file: UploadedFile? = nil
+        var cursor = body.startIndex
+        guard let first = body.range(of: delimiter, in: cursor..<body.endIndex) else {
+            throw APIError(.badRequest, code: "invalid_body", "Dữ liệu biểu mẫu không hợp lệ.")
+        }
+        cursor = first.upperBound
+        while let next = body.range(of: delimiter, in: cursor..<body.endIndex) {
+            let part = body[cursor..<next.lowerBound]
+            cursor = next.upperBound
+            guard let split = part.range(of: crlf2) else { continue }
+            let headers = String(decoding: part[part.startIndex..<split.lowerBound], as: UTF8.self)
+            var content = part[split.upperBound..<part.endIndex]
+            if content.suffix(2) == Data("\r\n".utf8) { content = content.dropLast(2) }
+            func attribute(_ name: String) -> String? {
+                guard let r = headers.range(of: "\(name)=\"") else { return nil }
+                return String(headers[r.upperBound...].prefix { $0 != "\"" })
+            }
+            guard let name = attribute("name") else { continue }
+            if let filename = attribute("filename") {
+                guard file == nil, !filename.isEmpty, !content.isEmpty else { continue }
+                let type = headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
+                    .map { $0.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/octet-stream"
+                file = UploadedFile(filename: filename, contentType: type, content: Data(content))
+            } else if values[name] == nil {
+                values[name] = String(decoding: content, as: UTF8.self)
+            }
+        }
+        return FormBody(values: values, file: file)
     }
 
     subscript(_ key: String) -> String? {
