@@ -44,7 +44,7 @@ public enum DossierStatus: String, Hashable, Sendable, Codable, CaseIterable {
 
     public var label: String {
         switch self {
-        case .submitted: "Mới nộp trực tuyến"
+        case .submitted: "Mới nộp, chưa tiếp nhận"
         case .received: "Đã tiếp nhận"
         case .refused: "Từ chối tiếp nhận"
         case .processing: "Đang xử lý"
