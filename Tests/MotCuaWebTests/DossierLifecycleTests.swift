@@ -45,6 +45,9 @@ struct DossierLifecycleTests {
                                                    headers: [.contentType: "application/pdf"], body: pdf)
             #expect(fs == .created && file["size"] as? Int == pdf.utf8.count)
             let fileID = try #require(file["id"] as? String)
+            let (mismatch, mismatchBody, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/files?name=x.pdf", as: "vanthu.sotuphap", json: nil,
+                                                                 headers: [.contentType: "application/pdf"], body: "false")
+            #expect(mismatch == .unprocessableContent && (mismatchBody["error"] as? [String: Any])?["code"] as? String == "content_mismatch")
             let (bad, badBody, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/actions", as: "vanthu.sotuphap",
                                                        json: #"{"action":"record-result","version":\#(v),"electronic":true,"file":"nope"}"#)
             #expect(bad == .unprocessableContent && (badBody["error"] as? [String: Any])?["code"] as? String == "unknown_file")

@@ -148,7 +148,7 @@ enum DeskPages {
                 throw APIError.notFound("dossier \(code) not found")
             }
             if case .recordResult(let electronic, _) = action, let upload = form.file {
-                guard FileAPI.allowedTypes.contains(upload.contentType) else {
+                guard FileAPI.allowedTypes.contains(upload.contentType), FileAPI.contentMatches(upload.content, type: upload.contentType) else {
                     throw APIError(.unprocessableContent, code: "unsupported_media_type", "Tệp phải là PDF, ảnh JPEG/PNG hoặc XML.")
                 }
                 let stored = try await services.files.store(dossierCode: code, chain: current.agencyCode, name: upload.filename,

@@ -10,6 +10,23 @@ enum FileAPI {
     static let allowedTypes: Set<String> = ["application/pdf", "image/jpeg", "image/png", "application/xml", "text/xml",
                                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
 
+    /// Whether the bytes look like the declared type (PDF, PNG, JPEG, XML, DOCX): a file declared
+    /// as a PDF must start like one.
+    static func contentMatches(_ data: Data, type: String) -> Bool {
+        let head = [UInt8](data.prefix(8))
+        func starts(_ magic: [UInt8]) -> Bool { head.starts(with: magic) }
+        switch type {
+        case "application/pdf": return starts(Array("%PDF-".utf8))
+        case "image/png": return starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        case "image/jpeg": return starts([0xFF, 0xD8, 0xFF])
+        case "application/xml", "text/xml":
+            let text = String(decoding: data.prefix(64), as: UTF8.self).drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+            return text.hasPrefix("<")
+        case "application/vnd.openxmlformats-officedocument.wordprocessingml.document": return starts([0x50, 0x4B, 0x03, 0x04])
+        default: return false
+        }
+    }
+
     static func register(_ routes: inout RouteRegistry, services: AppServices) {
         routes.post("/api/v1/dossiers/:code/files") { request, context in
             let staff = try await services.auth.requireAPI(request, now: services.now())
@@ -26,8 +43,12 @@ enum FileAPI {
             }
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             guard body.readableBytes > 0 else { throw APIError(.unprocessableContent, code: "empty_file", "the file is empty") }
+            let content = Data(buffer: body)
+            guard contentMatches(content, type: type) else {
+                throw APIError(.unprocessableContent, code: "content_mismatch", "the file's bytes are not a valid \(type)")
+            }
             let file = try await services.files.store(dossierCode: code, chain: s.agencyCode, name: name, contentType: type,
-                                                      content: Data(buffer: body), by: staff.username, now: services.now())
+                                                      content: content, by: staff.username, now: services.now())
             return try JSONResponse.make(file, status: .created)
         }
         routes.get("/api/v1/files/:id") { request, context in
