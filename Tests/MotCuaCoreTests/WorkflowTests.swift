@@ -147,6 +147,10 @@ struct WorkflowTests {
         let fields = Intake.problems(bad, procedure: p).map(\.field)
         #expect(fields == ["applicant.idNumber", "applicant.email", "channel", "documents[0].component"])
         #expect(Intake.dossierCode(agency: "H13.43", date: CivilDate(iso: "2026-11-23")!, sequence: 7) == "H13.43-261123-0007")
+        #expect(Intake.missingRequiredComponents(ok, procedure: p).isEmpty)
+        var incomplete = ok
+        incomplete.documents = []
+        #expect(Intake.missingRequiredComponents(incomplete, procedure: p) == ["Tờ khai"])
     }
 
     @Test func lateAndDueSoonFlags() throws {

@@ -55,6 +55,14 @@ public enum Intake {
         return out
     }
 
+    /// Required components of the case that are not among the documents received (the officer then
+    /// asks for a supplement instead of receiving the dossier).
+    public static func missingRequiredComponents(_ r: IntakeRequest, procedure: Procedure) -> [String] {
+        guard let c = procedure.procedureCase(r.caseCode) else { return [] }
+        let received = Set(r.documents.map(\.component))
+        return c.components.filter { $0.required && !received.contains($0.name) }.map(\.name)
+    }
+
     /// The 12-digit citizen ID (số định danh cá nhân): 3-digit province code (001–096), century/sex
     /// digit, 2-digit birth year, 6-digit serial.
     public static func isCitizenID(_ s: String) -> Bool {
@@ -78,8 +86,7 @@ public enum Intake {
     /// The dossier code `{agency code}-{yyMMdd}-{NNNN}` from the receiving unit, the local date and
     /// the unit's daily sequence number.
     public static func dossierCode(agency: String, date: CivilDate, sequence: Int) -> String {
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(agency)-\(pad(date.year % 100, 2))\(pad(date.month, 2))\(pad(date.day, 2))-\(pad(sequence, 4))"
+        return "\(agency)-\(CivilDate.zeroPadded(date.year % 100, 2))\(CivilDate.zeroPadded(date.month, 2))\(CivilDate.zeroPadded(date.day, 2))-\(CivilDate.zeroPadded(sequence, 4))"
     }
 
     /// The initial state (status 1), before `receive`.

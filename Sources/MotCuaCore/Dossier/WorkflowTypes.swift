@@ -59,25 +59,19 @@ public enum DossierAction: Hashable, Sendable {
     public static let allNames = ["receive", "request-supplement", "supplement-provided", "refuse", "transfer", "send-back", "approve",
                                   "issue", "record-result", "return", "withdraw", "stop", "fee-due", "fee-paid", "apologize"]
 
-    public var label: String {
-        switch self {
-        case .receive: "Tiếp nhận"
-        case .requestSupplement: "Yêu cầu bổ sung"
-        case .supplementProvided: "Nhận hồ sơ bổ sung"
-        case .refuse: "Từ chối tiếp nhận"
-        case .transfer: "Chuyển xử lý"
-        case .sendBack: "Trả lại bước trước"
-        case .approve: "Phê duyệt"
-        case .issue: "Phát hành kết quả"
-        case .recordResult: "Cập nhật kết quả"
-        case .returnResult: "Trả kết quả"
-        case .withdraw: "Rút hồ sơ"
-        case .stop: "Dừng giải quyết"
-        case .requireFee: "Yêu cầu nộp phí"
-        case .payFee: "Đã nộp phí"
-        case .apologize: "Xin lỗi, hẹn lại"
-        }
+    public var label: String { Self.label(forName: name) }
+
+    /// The Vietnamese label of an action name (also "submit", the first row of a history).
+    public static func label(forName name: String) -> String {
+        [
+            "submit": "Nộp hồ sơ", "receive": "Tiếp nhận", "request-supplement": "Yêu cầu bổ sung",
+            "supplement-provided": "Nhận hồ sơ bổ sung", "refuse": "Từ chối tiếp nhận", "transfer": "Chuyển xử lý",
+            "send-back": "Trả lại bước trước", "approve": "Phê duyệt", "issue": "Phát hành kết quả", "record-result": "Cập nhật kết quả",
+            "return": "Trả kết quả", "withdraw": "Rút hồ sơ", "stop": "Dừng giải quyết", "fee-due": "Yêu cầu nộp phí",
+            "fee-paid": "Đã nộp phí", "apologize": "Xin lỗi, hẹn lại",
+        ][name] ?? name
     }
+
 }
 
 /// A refused action, with a stable code and the actions that are allowed instead.

@@ -29,20 +29,32 @@ final class SQLiteBackend: DatabaseBackend {
         quiet.logLevel = .warning
         guard let path else {
             let conn = try await SQLiteConnection.open(storage: .memory, logger: quiet)
-            try await configure(conn, writer: true, synchronous: synchronous, wal: false)
+            do {
+                try await configure(conn, writer: true, synchronous: synchronous, wal: false)
+            } catch {
+                try? await conn.close()
+                throw error
+            }
             return SQLiteBackend(writer: conn, readers: [])
         }
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
-        try await configure(writer, writer: true, synchronous: synchronous, wal: true)
-        var readers: [SQLiteConnection] = []
-        for _ in 0..<max(1, readerCount) {
-            let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
-            try await configure(r, writer: false, synchronous: synchronous, wal: true)
-            readers.append(r)
+        var opened: [SQLiteConnection] = []
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+            opened.append(writer)
+            try await configure(writer, writer: true, synchronous: synchronous, wal: true)
+            for _ in 0..<max(1, readerCount) {
+                let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+                opened.append(r)
+                try await configure(r, writer: false, synchronous: synchronous, wal: true)
+            }
+            return SQLiteBackend(writer: writer, readers: Array(opened.dropFirst()))
+        } catch {
+            // SQLiteNIO requires every connection to be closed before it is released.
+            for c in opened { try? await c.close() }
+            throw error
         }
-        return SQLiteBackend(writer: writer, readers: readers)
     }
 
     private static func configure(_ conn: SQLiteConnection, writer: Bool, synchronous: Synchronous, wal: Bool) async throws {

@@ -26,8 +26,7 @@ enum DossierEffects {
                     counters.append((day, "received"))
                     if s.channel == .online { counters.append((day, "received_online")) }
                 case .processingEnded(let timeliness?):
-                    let measure = switch timeliness { case .early: "ended_early"; case .onTime: "ended_on_time"; case .late: "ended_late" }
-                    counters.append((DeadlineCalculator.localDate(of: t.at), measure))
+                    counters.append((DeadlineCalculator.localDate(of: t.at), endedMeasure(timeliness)))
                 case .processingEnded(nil):
                     break
                 case .notifyApplicant(let form, let message):
@@ -50,6 +49,15 @@ enum DossierEffects {
             AuditLog.Entry(at: t.at, actor: t.actor, action: "dossier.\(t.action)", subject: s.code,
                            detail: Detail(from: t.from.rawValue, to: t.to.rawValue, version: firstSeq + i, note: t.note))
         })
+    }
+
+    /// The counter a dossier whose processing ended with this timeliness adds to.
+    static func endedMeasure(_ t: Timeliness) -> String {
+        switch t {
+        case .early: "ended_early"
+        case .onTime: "ended_on_time"
+        case .late: "ended_late"
+        }
     }
 
     /// Adds 1 to each counter (one multi-row upsert, the same SQL on SQLite and PostgreSQL).

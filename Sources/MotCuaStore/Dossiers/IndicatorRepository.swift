@@ -49,7 +49,8 @@ public struct IndicatorRepository: Sendable {
             (to.julianDay + 1 - CivilDate.unixEpochJDN) * 86400 - DeadlineCalculator.utcOffset - 1))
         let periodEnd = min(endOfPeriod, now)
         let open = try await openDossiers(agencies: agencies, periodEnd: periodEnd)
-        let ended = EndedCounts(early: m["ended_early"] ?? 0, onTime: m["ended_on_time"] ?? 0, late: m["ended_late"] ?? 0)
+        let ended = EndedCounts(early: m[DossierEffects.endedMeasure(.early)] ?? 0, onTime: m[DossierEffects.endedMeasure(.onTime)] ?? 0,
+                                late: m[DossierEffects.endedMeasure(.late)] ?? 0)
         return [Indicators.onTime(ended: ended, open: open, periodEnd: periodEnd),
                 Indicators.onlineSubmission(received: m["received"] ?? 0, receivedOnline: m["received_online"] ?? 0)]
     }
@@ -69,7 +70,7 @@ public struct IndicatorRepository: Sendable {
                     add(received, "received")
                     if s.channel == .online { add(received, "received_online") }
                     if let ended = s.processingEndedAt, let t = s.timeliness {
-                        add(ended, t == .early ? "ended_early" : t == .onTime ? "ended_on_time" : "ended_late")
+                        add(ended, DossierEffects.endedMeasure(t))
                     }
                 }
             }

@@ -202,7 +202,8 @@ public struct CatalogRepository: Sendable {
 }
 
 extension Optional {
-    func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
+    /// `map` with an async transform.
+    public func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
         guard let w = self else { return nil }
         return try await f(w)
     }

@@ -59,12 +59,7 @@ enum DeskForms {
          "needsNote": ["transfer", "approve"].contains(action), "needsFile": action == "record-result"]
     }
 
-    static func label(_ action: String) -> String {
-        ["submit": "Nộp hồ sơ", "receive": "Tiếp nhận", "request-supplement": "Yêu cầu bổ sung", "supplement-provided": "Nhận hồ sơ bổ sung",
-         "refuse": "Từ chối tiếp nhận", "transfer": "Chuyển xử lý", "send-back": "Trả lại bước trước", "approve": "Phê duyệt",
-         "issue": "Phát hành kết quả", "record-result": "Cập nhật kết quả", "return": "Trả kết quả", "withdraw": "Rút hồ sơ",
-         "stop": "Dừng giải quyết", "fee-due": "Yêu cầu nộp phí", "fee-paid": "Đã nộp phí", "apologize": "Xin lỗi, hẹn lại"][action] ?? action
-    }
+    static func label(_ action: String) -> String { DossierAction.label(forName: action) }
 
     static func dossierPage(_ code: String, _ session: DeskSession, _ services: AppServices, flash: String?, error: String?,
                             status: HTTPResponse.Status = .ok) async throws -> Response {
@@ -167,20 +162,12 @@ enum DeskForms {
                          "returnedAt": VietnameseFormat.dateTime(s.returnedAt) ?? "", "statusLabel": s.status.label,
                          "timelinessLabel": s.timeliness?.label ?? "", "signature": ""])
         }
-        func vn(_ d: CivilDate) -> String { "\(VietnameseFormat.two(d.day))/\(VietnameseFormat.two(d.month))/\(d.year)" }
         let agency = try await services.catalog.agency(code: session.member.agencyCode)
         let parent = try await agency?.parent.asyncMap { try await services.catalog.agency(code: $0) } ?? nil
         return services.pages.page("form-07", title: "Mẫu 07 – Sổ theo dõi hồ sơ", [
-            "agencyName": agency?.name ?? session.member.agencyCode, "agencyParentName": parent?.name ?? "", "from": vn(from), "to": vn(to),
+            "agencyName": agency?.name ?? session.member.agencyCode, "agencyParentName": parent?.name ?? "", "from": VietnameseFormat.date(from), "to": VietnameseFormat.date(to),
             "period": ["from": from.description, "to": to.description], "rows": rows,
             "placeDate": VietnameseFormat.placeDate(place(of: session.member.agencyCode, try await services.catalog.history()), services.now()),
         ])
-    }
-}
-
-extension Optional {
-    func asyncMap<U>(_ f: (Wrapped) async throws -> U) async rethrows -> U? {
-        guard let w = self else { return nil }
-        return try await f(w)
     }
 }

@@ -121,7 +121,7 @@ enum DeskPages {
                                  idNumber: form["idNumber"] ?? "", address: form["address"], phone: form["phone"], email: form["email"]),
             documents: documents, note: form["note"], receive: true)
         var errors = Intake.problems(request, procedure: p).map { "\(IntakeLabels.field($0.field)): \(IntakeLabels.reason($0.reason))" }
-        let missing = c.components.enumerated().filter { $0.element.required && form["doc\($0.offset)"] == nil }.map(\.element.name)
+        let missing = Intake.missingRequiredComponents(request, procedure: p)
         if !missing.isEmpty { errors.append("Thiếu giấy tờ bắt buộc: \(missing.joined(separator: "; ")). Nếu hồ sơ chưa đủ, hãy hướng dẫn bổ sung (Mẫu 02).") }
         guard errors.isEmpty else {
             return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: form.values, errors: errors, status: .unprocessableContent)

@@ -80,15 +80,17 @@ struct FormBody {
 
 /// Vietnamese formatting for pages and printed forms (Asia/Ho_Chi_Minh).
 enum VietnameseFormat {
-    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    static func two(_ v: Int) -> String { CivilDate.zeroPadded(v, 2) }
+
+    /// "16/03/2026".
+    static func date(_ d: CivilDate) -> String { "\(two(d.day))/\(two(d.month))/\(d.year)" }
 
     /// "08:30 ngày 16/03/2026".
     static func dateTime(_ d: Date?) -> String? {
         guard let d else { return nil }
         let iso = VietnamTime.iso(d)
-        let date = DeadlineCalculator.localDate(of: d)
         let time = iso.dropFirst(11).prefix(5)
-        return "\(time) ngày \(two(date.day))/\(two(date.month))/\(date.year)"
+        return "\(time) ngày \(date(DeadlineCalculator.localDate(of: d)))"
     }
 
     /// "Cần Thơ, ngày 23 tháng 11 năm 2026".

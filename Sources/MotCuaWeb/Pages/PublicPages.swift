@@ -26,11 +26,6 @@ enum PublicPages {
         }
     }
 
-    static func vnDate(_ d: CivilDate) -> String {
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(two(d.day))/\(two(d.month))/\(d.year)"
-    }
-
     static func lunarText(_ d: CivilDate) -> String {
         let l = LunarCalendar.lunar(from: d)
         return "\(l.day)/\(l.month)\(l.leap ? " nhuận" : "")/\(l.year)"
@@ -44,7 +39,7 @@ enum PublicPages {
         let fieldCounts = Dictionary(grouping: procedures, by: \.field).map { ($0.key, $0.value.count) }
             .sorted { TextFolding.fold($0.0) < TextFolding.fold($1.0) }
         let context: [String: Any] = [
-            "today": ["weekday": weekdays[today.isoWeekday - 1], "solar": vnDate(today), "lunar": lunarText(today),
+            "today": ["weekday": weekdays[today.isoWeekday - 1], "solar": VietnameseFormat.date(today), "lunar": lunarText(today),
                       "status": status.working ? "ngày làm việc" : "ngày nghỉ (\(status.reason))"],
             "stats": ["procedures": procedures.count, "online": procedures.filter { $0.onlineType != .none }.count, "agencies": agencies.count],
             "fields": fieldCounts.map { ["name": $0.0, "count": $0.1, "query": $0.0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.0] },
@@ -91,7 +86,7 @@ enum PublicPages {
         let targets = ["citizen": "Công dân", "business": "Doanh nghiệp", "organisation": "Tổ chức", "agency": "Cơ quan nhà nước"]
         var publication: String? = nil
         if let pub = p.publication {
-            publication = [pub.decision, pub.date.map { "ngày " + vnDate($0) }].compactMap { $0 }.joined(separator: ", ")
+            publication = [pub.decision, pub.date.map { "ngày " + VietnameseFormat.date($0) }].compactMap { $0 }.joined(separator: ", ")
         }
         let context: [String: Any] = [
             "p": p.mustacheValue,
@@ -124,7 +119,7 @@ enum PublicPages {
         let context: [String: Any] = [
             "year": year,
             "source": calendar.officialYears.contains(year) ? "Theo lịch nghỉ chính thức đã công bố cho năm \(year)." : "Tính theo quy định mặc định của Bộ luật Lao động 2019, Điều 112 (chưa có lịch chính thức).",
-            "days": special.map { ["date": vnDate($0.date), "weekday": weekdays[$0.date.isoWeekday - 1], "lunar": lunarText($0.date),
+            "days": special.map { ["date": VietnameseFormat.date($0.date), "weekday": weekdays[$0.date.isoWeekday - 1], "lunar": lunarText($0.date),
                                    "working": $0.working ? "Có" : "Nghỉ", "reason": $0.reason] },
         ]
         return services.pages.page("calendar", title: "Lịch làm việc \(year)", context)

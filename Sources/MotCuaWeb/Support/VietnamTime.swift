@@ -9,8 +9,7 @@ public enum VietnamTime {
         let day = Int((Double(t) / 86400).rounded(.down))
         let s = t - day * 86400
         let d = CivilDate(julianDay: day + CivilDate.unixEpochJDN)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(d)T\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))+07:00"
+        return "\(d)T\(CivilDate.zeroPadded(s / 3600, 2)):\(CivilDate.zeroPadded(s / 60 % 60, 2)):\(CivilDate.zeroPadded(s % 60, 2))+07:00"
     }
 
     /// Parses an instant with a zone (`Z` or `±hh:mm`), with or without fractional seconds; a bare
