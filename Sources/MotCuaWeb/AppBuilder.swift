@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import MotCuaStore
+import NIOCore
 
 /// Builds the HTTP application: middleware, then every route group.
 public enum AppBuilder {
@@ -11,7 +12,7 @@ public enum AppBuilder {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(pages: services.pages))
-        router.add(middleware: JSONContentTypeMiddleware())
+        router.add(middleware: RequestLimitsMiddleware())
         var routes = RouteRegistry(router: router)
         SystemRoutes.register(&routes, services: services)
         CatalogAPI.register(&routes, services: services)
@@ -26,11 +27,25 @@ public enum AppBuilder {
         return (router, routes.apiOperations)
     }
 
+    /// Connection limits: how long a client may take to send a request head, and how long an idle
+    /// connection stays open.
+    public struct Timeouts: Sendable {
+        public var requestHead: TimeAmount = .seconds(20)
+        public var idle: TimeAmount = .seconds(60)
+        public init(requestHead: TimeAmount = .seconds(20), idle: TimeAmount = .seconds(60)) {
+            self.requestHead = requestHead
+            self.idle = idle
+        }
+    }
+
     /// The application listening on host:port.
     public static func application(services: AppServices, host: String, port: Int, bodyLimit: Int = 1024 * 1024,
-                                   logger: Logger) -> some ApplicationProtocol {
+                                   timeouts: Timeouts = Timeouts(), logger: Logger) -> some ApplicationProtocol {
         AppRequestContext.bodyLimit = bodyLimit
+        let head = timeouts.requestHead
         return Application(router: router(services: services).router,
+                           server: .http1(configuration: .init(additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: head)],
+                                                               idleTimeout: timeouts.idle)),
                            configuration: .init(address: .hostname(host, port: port), serverName: "MotCua"),
                            logger: logger)
     }

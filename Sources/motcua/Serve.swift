@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot start: \(error)")
         }
         if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) }
-        let services = try await AppServices(database: database, logger: logger, dueSoonDays: config.dueSoonDays)
+        let services = try await AppServices(database: database, logger: logger, dueSoonDays: config.dueSoonDays, security: config.security)
         // Other nodes (or `motcua calendar schedule import`) may change the holiday schedules or
         // office hours: reload them every five minutes.
         let reload = Task {
@@ -38,7 +38,9 @@ struct Serve: AsyncParsableCommand {
             }
         }
         defer { reload.cancel() }
-        let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit, logger: logger)
+        let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit,
+                                         timeouts: .init(requestHead: .seconds(Int64(config.requestHeadTimeout)), idle: .seconds(Int64(config.idleTimeout))),
+                                         logger: logger)
         logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])
         do {
             try await app.runService()

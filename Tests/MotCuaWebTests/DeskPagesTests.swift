@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MotCuaStore
+import MotCuaWeb
 import Testing
 
 /// The staff desk through HTML forms: login, counter intake, receipt (Mẫu 01), actions with CSRF,
@@ -10,14 +11,33 @@ import Testing
 struct DeskPagesTests {
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
 
+    /// The login form's double-submit CSRF cookie and token (GET /can-bo/dang-nhap).
+    static func loginForm(_ client: any TestClientProtocol) async throws -> (cookie: String, csrf: String) {
+        try await client.execute(uri: "/can-bo/dang-nhap", method: .get) { r -> (String, String) in
+            let cookie = String((r.headers[.setCookie] ?? "").split(separator: ";").first ?? "")
+            let html = r.text
+            guard let range = html.range(of: #"name="csrf" value=""#) else { return (cookie, "") }
+            return (cookie, String(html[range.upperBound...].prefix { $0 != "\"" }))
+        }
+    }
+
+    /// Posts the login form as a browser does (with the CSRF cookie and field).
+    static func postLogin(_ client: any TestClientProtocol, _ fields: String, extraHeaders: HTTPFields = [:]) async throws -> TestResponse {
+        let (cookie, csrf) = try await loginForm(client)
+        var headers = form
+        headers[.cookie] = cookie
+        headers.append(contentsOf: extraHeaders)
+        return try await client.execute(uri: "/can-bo/dang-nhap", method: .post, headers: headers, body: ByteBuffer(string: "\(fields)&csrf=\(csrf)"))
+    }
+
     func login(_ app: DemoApp, _ user: String) async throws -> (cookie: String, csrf: String) {
-        let cookie = try await app.client.execute(uri: "/can-bo/dang-nhap", method: .post, headers: Self.form,
-                                                  body: ByteBuffer(string: "username=\(user)&password=motcua-demo")) { r -> String in
+        let cookie = try await { () async throws -> String in
+            let r = try await Self.postLogin(app.client, "username=\(user)&password=motcua-demo")
             #expect(r.status == .seeOther && r.headers[.location] == "/can-bo")
             let setCookie = r.headers[.setCookie] ?? ""
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
-            return String(setCookie.split(separator: ";")[0])
-        }
+            return String(setCookie.split(separator: ";").first ?? "")
+        }()
         let csrf = try await app.client.execute(uri: "/can-bo", method: .get, headers: [.cookie: cookie]) { r -> String in
             #expect(r.status == .ok)
             let html = r.text
@@ -33,8 +53,12 @@ struct DeskPagesTests {
             try await app.client.execute(uri: "/can-bo", method: .get) { r in
                 #expect(r.status == .seeOther && r.headers[.location] == "/can-bo/dang-nhap")
             }
-            try await app.client.execute(uri: "/can-bo/dang-nhap", method: .post, headers: Self.form, body: ByteBuffer(string: "username=tiepnhan.sotuphap&password=sai")) { r in
-                #expect(r.status == .unauthorized && r.text.contains("không đúng"))
+            let wrong = try await Self.postLogin(app.client, "username=tiepnhan.sotuphap&password=sai")
+            #expect(wrong.status == .unauthorized && wrong.text.contains("không đúng"))
+            // A login post without the form's CSRF token (a cross-site post) is refused.
+            try await app.client.execute(uri: "/can-bo/dang-nhap", method: .post, headers: Self.form,
+                                         body: ByteBuffer(string: "username=tiepnhan.sotuphap&password=motcua-demo")) { r in
+                #expect(r.status == .forbidden && r.headers[.setCookie]?.contains(StaffAuth.cookieName) != true)
             }
             let (cookie, csrf) = try await login(app, "tiepnhan.sotuphap")
             #expect(!csrf.isEmpty)

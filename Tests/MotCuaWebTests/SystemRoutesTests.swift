@@ -34,8 +34,18 @@ struct SystemRoutesTests {
                 #expect(r.errorCode == "method_not_allowed")
                 #expect(r.headers[.allow]?.contains("GET") == true)
             }
+            // An undeclared method on a known path is 405 with Allow, before any content-type check.
             try await client.execute(uri: "/api/v1/procedures", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "x")) { r in
-                #expect(r.status == .unsupportedMediaType)
+                #expect(r.status == .methodNotAllowed)
+            }
+            for method in [HTTPRequest.Method.put, .trace, .options, .patch] {
+                try await client.execute(uri: "/api/v1/dossiers/H13.41-260101-0001", method: method, headers: [.contentType: "text/plain"],
+                                         body: ByteBuffer(string: "x")) { r in
+                    #expect(r.status == .methodNotAllowed && r.headers[.allow] == "GET, HEAD", "\(method)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/dossiers", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "x")) { r in
+                #expect(r.status == .unsupportedMediaType && r.errorCode == "unsupported_media_type")
             }
             try await client.execute(uri: "/api/v1/procedures?level=galaxy", method: .get) { r in
                 #expect(r.status == .badRequest)

@@ -28,7 +28,7 @@ public struct IntakeRequest: Hashable, Sendable, Codable {
 public enum Intake {
     /// Every problem of an intake request against the procedure, as (field, reason); empty if valid.
     public static func problems(_ r: IntakeRequest, procedure: Procedure) -> [(field: String, reason: String)] {
-        var out: [(String, String)] = []
+        var out: [(String, String)] = textProblems(r)
         let a = r.applicant
         if a.name.trimmed.count < 2 { out.append(("applicant.name", "name is required")) }
         switch a.kind {
@@ -51,7 +51,42 @@ public enum Intake {
             if !names.contains(d.component) { out.append(("documents[\(i)].component", "not a component of this procedure case: \(d.component)")) }
             if d.count < 1 || d.count > 100 { out.append(("documents[\(i)].count", "count must be from 1 to 100")) }
         }
-        if let n = r.note, n.count > 4000 { out.append(("note", "note is longer than 4000 characters")) }
+        return out
+    }
+
+    /// Length, control-character and bidi-override problems of every text field, and the number of
+    /// documents (at most `TextRules.Limit.documents`).
+    public static func textProblems(_ r: IntakeRequest) -> [(field: String, reason: String)] {
+        typealias L = TextRules.Limit
+        let a = r.applicant
+        var fields: [(String, String?, Int, Bool)] = [
+            ("procedureCode", r.procedureCode, L.code, false), ("caseCode", r.caseCode, L.code, false),
+            ("applicant.name", a.name, L.personName, false), ("applicant.idNumber", a.idNumber, L.idNumber, false),
+            ("applicant.address", a.address, L.address, false), ("applicant.phone", a.phone, L.phone, false),
+            ("applicant.email", a.email, L.email, false), ("note", r.note, L.note, true),
+        ]
+        for (i, d) in r.documents.prefix(L.documents).enumerated() { fields.append(("documents[\(i)].component", d.component, L.component, false)) }
+        var out: [(String, String)] = fields.compactMap { field, value, limit, multiline in
+            guard let value, let p = TextRules.problem(value, maxLength: limit, multiline: multiline) else { return nil }
+            return (field, TextRules.reason(p, maxLength: limit))
+        }
+        if r.documents.count > L.documents { out.append(("documents", "at most \(L.documents) documents")) }
+        return out
+    }
+
+    /// The request with every text in Unicode NFC (and surrounding spaces of names trimmed).
+    public static func normalized(_ r: IntakeRequest) -> IntakeRequest {
+        let n = TextRules.normalized
+        var out = r
+        out.procedureCode = n(r.procedureCode)
+        out.caseCode = r.caseCode.map(n)
+        out.applicant.name = n(r.applicant.name).trimmed
+        out.applicant.idNumber = n(r.applicant.idNumber).trimmed
+        out.applicant.address = r.applicant.address.map(n)
+        out.applicant.phone = r.applicant.phone.map(n)
+        out.applicant.email = r.applicant.email.map(n)
+        out.note = r.note.map(n)
+        out.documents = r.documents.map { var d = $0; d.component = n(d.component); return d }
         return out
     }
 
@@ -68,7 +103,7 @@ public enum Intake {
     public static func isCitizenID(_ s: String) -> Bool {
         let u = Array(s.utf8)
         guard u.count == 12, u.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
-        let province = Int(s.prefix(3))!
+        guard let province = Int(s.prefix(3)) else { return false }
         return province >= 1 && province <= 96
     }
 

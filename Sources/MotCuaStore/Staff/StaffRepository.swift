@@ -91,7 +91,8 @@ public struct StaffRepository: Sendable {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func randomSecret() -> String {
+    /// 32 random bytes, base64url without padding.
+    public static func randomSecret() -> String {
         var g = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -112,23 +113,48 @@ public struct StaffRepository: Sendable {
         return IssuedToken(token: token, csrf: csrf, expiresAt: expires)
     }
 
-    /// The active account behind an unexpired token, with the token's CSRF secret and expiry.
+    /// The active account behind an unexpired token, with the token's CSRF secret and expiry (one
+    /// query: the token joined with its account).
     public func authenticate(token: String, kind: String, now: Date) async throws -> (StaffMember, csrf: String, expiresAt: Date)? {
         try await database.read { db in
-            guard let t = try await db.select().columns("username", "csrf", "expires_at").from("auth_tokens")
-                .where("token_hash", .equal, Self.digest(token)).where("kind", .equal, kind).first() else { return nil }
-            let expires = try t.decode(column: "expires_at", as: Int.self)
-            guard expires > Int(now.timeIntervalSince1970) else { return nil }
-            let username = try t.decode(column: "username", as: String.self)
-            guard let r = try await db.select().columns("username", "full_name", "role", "agency_code", "department_code", "active")
-                .from("staff").where("username", .equal, username).first() else { return nil }
+            guard let r = try await db.select()
+                .column(SQLColumn("username", table: "staff")).columns("full_name", "role", "agency_code", "department_code", "active")
+                .columns("csrf", "expires_at")
+                .from("auth_tokens").join("staff", on: SQLColumn("username", table: "staff"), .equal, SQLColumn("username", table: "auth_tokens"))
+                .where(SQLColumn("token_hash", table: "auth_tokens"), .equal, SQLBind(Self.digest(token)))
+                .where(SQLColumn("kind", table: "auth_tokens"), .equal, SQLBind(kind))
+                .where(SQLColumn("expires_at", table: "auth_tokens"), .greaterThan, SQLBind(Int(now.timeIntervalSince1970)))
+                .first() else { return nil }
             let m = try Self.member(r)
-            return m.active ? (m, try t.decode(column: "csrf", as: String.self), Date(timeIntervalSince1970: TimeInterval(expires))) : nil
+            let expires = try r.decode(column: "expires_at", as: Int.self)
+            return m.active ? (m, try r.decode(column: "csrf", as: String.self), Date(timeIntervalSince1970: TimeInterval(expires))) : nil
         }
     }
 
     public func revoke(token: String) async throws {
         try await database.write { db in try await db.delete(from: "auth_tokens").where("token_hash", .equal, Self.digest(token)).run() }
+    }
+
+    /// Deactivates or reactivates an account; deactivation deletes every token and session of it.
+    public func setActive(username: String, active: Bool) async throws {
+        try await database.write { db in
+            guard try await db.select().column("username").from("staff").where("username", .equal, username).first() != nil else {
+                throw StaffError("no account \(username)")
+            }
+            try await db.update("staff").set("active", to: active ? 1 : 0).where("username", .equal, username).run()
+            if !active { try await db.delete(from: "auth_tokens").where("username", .equal, username).run() }
+        }
+    }
+
+    /// Changes an account's password and deletes every token and session of it.
+    public func setPassword(username: String, passwordHash: String) async throws {
+        try await database.write { db in
+            guard try await db.select().column("username").from("staff").where("username", .equal, username).first() != nil else {
+                throw StaffError("no account \(username)")
+            }
+            try await db.update("staff").set("password_hash", to: passwordHash).where("username", .equal, username).run()
+            try await db.delete(from: "auth_tokens").where("username", .equal, username).run()
+        }
     }
 }
 

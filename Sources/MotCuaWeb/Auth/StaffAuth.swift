@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
-import NIOPosix
+import MotCuaCore
 import MotCuaStore
+import NIOPosix
 import Synchronization
 
 /// Password hashing with bcrypt (cost 10 by default; tests may lower it).
@@ -18,95 +19,73 @@ public struct PasswordHasher: Sendable {
     }
 }
 
-/// Failed-login throttle: at most `limit` failures per username and client within `window`;
-/// further attempts get 429 until the window passes. Kept per node, in memory.
-public final class LoginThrottle: Sendable {
-    private let failures = Mutex<[String: [Date]]>([:])
-    let limit: Int
-    let window: TimeInterval
-
-    public init(limit: Int = 5, window: TimeInterval = 15 * 60) {
-        self.limit = limit
-        self.window = window
-    }
-
-    public func isBlocked(_ key: String, now: Date) -> Bool {
-        failures.withLock { f in
-            f[key] = (f[key] ?? []).filter { now.timeIntervalSince($0) < window }
-            return (f[key]?.count ?? 0) >= limit
-        }
-    }
-
-    public func recordFailure(_ key: String, now: Date) { failures.withLock { $0[key, default: []].append(now) } }
-    public func reset(_ key: String) { failures.withLock { $0[key] = nil } }
-}
-
-/// Recently verified API tokens, so that a busy client does not cost two database reads per
-/// request. An entry lives 30 seconds: a token revoked on another node stops working within that.
-final class TokenCache: Sendable {
-    private let entries = Mutex<[String: (member: StaffMember, until: Date)]>([:])
-    static let lifetime: TimeInterval = 30
-
-    func get(_ token: String, now: Date) -> StaffMember? {
-        entries.withLock { e in
-            guard let hit = e[token] else { return nil }
-            if hit.until > now { return hit.member }
-            e[token] = nil
-            return nil
-        }
-    }
-
-    func put(_ token: String, _ member: StaffMember, tokenExpiry: Date, now: Date) {
-        entries.withLock { e in
-            if e.count > 10_000 { e = e.filter { $0.value.until > now } }
-            e[token] = (member, min(tokenExpiry, now.addingTimeInterval(Self.lifetime)))
-        }
-    }
-
-    func remove(_ token: String) { entries.withLock { $0[token] = nil } }
-}
-
 /// Authentication of staff: bearer tokens for the API, the session cookie for pages.
+///
+/// Nothing about a token is cached: every request reads the token and its account in one query, so
+/// a logout, a deactivation or a password change (which delete the account's tokens) takes effect on
+/// every node at once.
 public struct StaffAuth: Sendable {
     public static let cookieName = "motcua_session"
+    /// The double-submit cookie that protects the login form against cross-site posts.
+    public static let loginCSRFCookie = "motcua_login_csrf"
     public static let apiTokenLifetime: TimeInterval = 12 * 3600
     let staff: StaffRepository
     let hasher: PasswordHasher
-    let throttle: LoginThrottle
-    let tokens = TokenCache()
+    let throttle = SharedThrottle()
+    /// A bcrypt hash of a random password: unknown usernames are checked against it, so that they
+    /// take as long to refuse as real ones.
+    let dummyHash: String
 
-    /// Checks a password; returns the account, nil for wrong credentials; throws 429 when throttled.
-    public func login(username: String, password: String, client: String, now: Date) async throws -> StaffMember? {
-        let key = "\(username.lowercased())|\(client)"
-        if throttle.isBlocked(key, now: now) {
-            throw APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in 15 minutes")
+    init(staff: StaffRepository, hasher: PasswordHasher) {
+        self.staff = staff
+        self.hasher = hasher
+        self.dummyHash = hasher.hash(StaffRepository.randomSecret())
+    }
+
+    /// Checks a password; returns the account, nil for wrong credentials; throws 429 (with
+    /// `Retry-After`) while the username or the address must wait, and 422 for an over-long username.
+    public func login(username rawUsername: String, password: String, client: String, now: Date) async throws -> StaffMember? {
+        let username = TextRules.normalized(rawUsername)
+        guard username.count <= TextRules.Limit.username, password.utf8.count <= TextRules.Limit.password else {
+            throw APIError(.unprocessableContent, code: "invalid_credentials_format",
+                           "username at most \(TextRules.Limit.username) characters, password at most \(TextRules.Limit.password) bytes")
         }
-        guard let (member, hash) = try await staff.credentials(username: username), member.active,
-              await hasher.verifyOffloaded(password, hash: hash) else {
-            throttle.recordFailure(key, now: now)
+        if case .wait(let seconds) = throttle.state.withLock({ $0.check(username: username, address: client, now: now) }) {
+            var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in \(seconds) seconds")
+            e.headers[.retryAfter] = String(seconds)
+            throw e
+        }
+        let found = try await staff.credentials(username: username)
+        let verified = await hasher.verifyOffloaded(password, hash: found?.1 ?? dummyHash)
+        guard let (member, _) = found, verified, member.active else {
+            throttle.state.withLock { $0.recordFailure(username: username, address: client, now: now) }
             return nil
         }
-        throttle.reset(key)
+        throttle.state.withLock { $0.recordSuccess(username: username, address: client) }
         return member
+    }
+
+    /// The bearer token of the request, if any.
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return token.isEmpty || token.count > 200 ? nil : token
     }
 
     /// The staff member behind the request's bearer token (401 without a valid one).
     public func requireAPI(_ request: Request, now: Date) async throws -> StaffMember {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let token = Self.bearer(request) else {
             throw APIError(.unauthorized, code: "unauthorized", "send Authorization: Bearer <token> from POST /api/v1/auth/token")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        if let member = tokens.get(token, now: now) { return member }
-        guard let (member, _, expiry) = try await staff.authenticate(token: token, kind: "api", now: now) else {
-            throw APIError(.unauthorized, code: "unauthorized", "the token is invalid or expired")
+        guard let (member, _, _) = try await staff.authenticate(token: token, kind: "api", now: now) else {
+            throw APIError(.unauthorized, code: "unauthorized", "the token is invalid, expired or revoked")
         }
-        tokens.put(token, member, tokenExpiry: expiry, now: now)
         return member
     }
 
     /// The staff member of the web session, with the session's CSRF token; nil when not logged in.
     public func webSession(_ request: Request, now: Date) async throws -> (StaffMember, csrf: String, token: String)? {
-        guard let token = Self.cookie(request, Self.cookieName),
+        guard let token = Self.cookie(request, Self.cookieName), !token.isEmpty, token.count <= 200,
               let (member, csrf, _) = try await staff.authenticate(token: token, kind: "web", now: now) else { return nil }
         return (member, csrf, token)
     }
@@ -120,4 +99,9 @@ public struct StaffAuth: Sendable {
         }
         return nil
     }
+}
+
+/// The node's login throttle, shared by every request.
+final class SharedThrottle: Sendable {
+    let state = Mutex(LoginThrottle())
 }

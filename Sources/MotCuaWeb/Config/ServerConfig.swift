@@ -16,6 +16,14 @@ public struct ServerConfig: Sendable, Equatable {
     public var demo = true
     /// Working days before the appointment when a dossier is flagged "due soon".
     public var dueSoonDays = 2
+    /// Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IP addresses).
+    public var trustedProxies: [String] = []
+    /// Mark the session cookie Secure on every response (serving over TLS or behind a TLS proxy).
+    public var secureCookies = false
+    /// Seconds a client may take to send a request head.
+    public var requestHeadTimeout = 20
+    /// Seconds an idle connection stays open.
+    public var idleTimeout = 60
 
     public init() {}
 
@@ -32,6 +40,10 @@ public struct ServerConfig: Sendable, Equatable {
         ("logFormat", "MOTCUA_LOG_FORMAT", "json (default) or text"),
         ("demo", "MOTCUA_DEMO", "true (default): create the demo province on an empty database; false: start empty"),
         ("dueSoonDays", "MOTCUA_DUE_SOON_DAYS", "working days before the appointment when a dossier is flagged due soon (default 2)"),
+        ("trustedProxies", "MOTCUA_TRUSTED_PROXIES", "comma-separated IP addresses of reverse proxies whose X-Forwarded-For is believed (default none)"),
+        ("secureCookies", "MOTCUA_SECURE_COOKIES", "true: session cookies are Secure (TLS); default false (Secure anyway behind a trusted proxy sending X-Forwarded-Proto: https)"),
+        ("requestHeadTimeout", "MOTCUA_REQUEST_HEAD_TIMEOUT", "seconds a client may take to send a request head (default 20)"),
+        ("idleTimeout", "MOTCUA_IDLE_TIMEOUT", "seconds an idle connection stays open (default 60)"),
     ]
 
     /// Environment variables that belong to MotCua but are not server settings.
@@ -71,6 +83,9 @@ public struct ServerConfig: Sendable, Equatable {
             }
             return n
         }
+        func bool() throws -> Bool {
+            try oneOf(["true", "false", "1", "0", "yes", "no"]).hasPrefix("t") || ["1", "yes"].contains(text.lowercased())
+        }
         func oneOf(_ values: [String]) throws -> String {
             guard values.contains(text.lowercased()) else {
                 throw ConfigError(key: key, source: source, reason: "expected one of \(values.joined(separator: ", ")), got \"\(text)\"")
@@ -93,10 +108,29 @@ public struct ServerConfig: Sendable, Equatable {
         case "logLevel": logLevel = try oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
         case "logFormat": logFormat = try oneOf(["json", "text"])
         case "dueSoonDays": dueSoonDays = try int(0...30)
-        case "demo": demo = try oneOf(["true", "false", "1", "0", "yes", "no"]).hasPrefix("t") || ["1", "yes"].contains(text.lowercased())
+        case "demo": demo = try bool()
+        case "secureCookies": secureCookies = try bool()
+        case "requestHeadTimeout": requestHeadTimeout = try int(1...600)
+        case "idleTimeout": idleTimeout = try int(1...3600)
+        case "trustedProxies":
+            let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard list.allSatisfy(Self.isIPAddress) else {
+                throw ConfigError(key: key, source: source, reason: "expected comma-separated IP addresses, got \"\(text)\"")
+            }
+            trustedProxies = list
         default: throw ConfigError(key: key, source: source, reason: "unknown key")
         }
     }
+
+    /// An IPv4 or IPv6 address in text form.
+    static func isIPAddress(_ s: String) -> Bool {
+        let v4 = s.split(separator: ".", omittingEmptySubsequences: false)
+        if v4.count == 4, v4.allSatisfy({ UInt8($0) != nil && $0.count <= 3 }) { return true }
+        return s.contains(":") && s.count <= 45 && s.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+    }
+
+    /// The login and cookie settings.
+    public var security: SecuritySettings { SecuritySettings(trustedProxies: Set(trustedProxies), secureCookies: secureCookies) }
 
     /// Reads a JSON config file into an object (throws `ConfigError` when unreadable or not an object).
     public static func readFile(_ path: String) throws -> [String: Any] {

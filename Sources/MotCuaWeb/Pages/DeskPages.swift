@@ -10,24 +10,40 @@ enum DeskPages {
     static let sessionLifetime: TimeInterval = 12 * 3600
 
     static func register(_ routes: inout RouteRegistry, services: AppServices) {
-        routes.get("/can-bo/dang-nhap") { _, _ in services.pages.page("desk-login", title: "Đăng nhập cán bộ", [:]) }
+        routes.get("/can-bo/dang-nhap") { request, context in loginPage(request, context, services, username: nil, error: nil, status: .ok) }
         routes.post("/can-bo/dang-nhap") { request, context in
             let form = try await FormBody.read(request, context: context)
+            guard let sent = form["csrf"], sent == StaffAuth.cookie(request, StaffAuth.loginCSRFCookie) else {
+                return loginPage(request, context, services, username: form["username"],
+                                 error: "Phiên đăng nhập đã hết hạn, vui lòng nhập lại.", status: .forbidden)
+            }
             let username = form["username"] ?? ""
-            guard let member = try await services.auth.login(username: username, password: form.values["password"] ?? "", client: "web",
-                                                             now: services.now()) else {
-                return services.pages.page("desk-login", title: "Đăng nhập cán bộ",
-                                           ["username": username, "errorMessage": "Tên đăng nhập hoặc mật khẩu không đúng."], status: .unauthorized)
+            let member: StaffMember?
+            do {
+                member = try await services.auth.login(username: username, password: form.values["password"] ?? "",
+                                                       client: services.security.clientAddress(request, peer: context.remoteAddress),
+                                                       now: services.now())
+            } catch let e as APIError where e.status == .tooManyRequests || e.status == .unprocessableContent {
+                let message = e.status == .tooManyRequests
+                    ? "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(e.headers[.retryAfter] ?? "ít phút") giây."
+                    : "Tên đăng nhập hoặc mật khẩu quá dài."
+                var response = loginPage(request, context, services, username: nil, error: message, status: e.status)
+                if let retry = e.headers[.retryAfter] { response.headers[.retryAfter] = retry }
+                return response
+            }
+            guard let member else {
+                return loginPage(request, context, services, username: username, error: "Tên đăng nhập hoặc mật khẩu không đúng.", status: .unauthorized)
             }
             let issued = try await services.staff.issueToken(username: member.username, kind: "web", lifetime: sessionLifetime, now: services.now())
-            throw DeskRedirect(location: "/can-bo",
-                               cookie: "\(StaffAuth.cookieName)=\(issued.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(sessionLifetime))")
+            let secure = services.security.isSecure(request, peer: context.remoteAddress)
+            throw DeskRedirect(location: "/can-bo", cookie: services.security.cookie(StaffAuth.cookieName, issued.token, maxAge: Int(sessionLifetime), secure: secure))
         }
         routes.post("/can-bo/dang-xuat") { request, context in
             let session = try await DeskSession.require(request, services)
             try session.checkCSRF(try await FormBody.read(request, context: context))
             try await services.staff.revoke(token: session.token)
-            throw DeskRedirect(location: "/", cookie: "\(StaffAuth.cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+            let secure = services.security.isSecure(request, peer: context.remoteAddress)
+            throw DeskRedirect(location: "/", cookie: services.security.cookie(StaffAuth.cookieName, "", maxAge: 0, secure: secure))
         }
         routes.get("/can-bo") { request, _ in try await inbox(request, services) }
         routes.get("/can-bo/tiep-nhan") { request, _ in
@@ -52,6 +68,19 @@ enum DeskPages {
             return Response(status: .ok, headers: [.contentType: file.contentType, .contentDisposition: "inline"],
                             body: .init(byteBuffer: ByteBuffer(bytes: content)))
         }
+    }
+
+    /// The login form with a fresh double-submit CSRF token (cookie + hidden field).
+    static func loginPage(_ request: Request, _ context: AppRequestContext, _ services: AppServices, username: String?, error: String?,
+                          status: HTTPResponse.Status) -> Response {
+        let csrf = StaffRepository.randomSecret()
+        var values: [String: Any] = ["csrf": csrf]
+        if let username { values["username"] = username }
+        if let error { values["errorMessage"] = error }
+        var response = services.pages.page("desk-login", title: "Đăng nhập cán bộ", values, status: status)
+        response.headers[.setCookie] = services.security.cookie(StaffAuth.loginCSRFCookie, csrf, path: "/can-bo/dang-nhap", maxAge: 3600,
+                                                                secure: services.security.isSecure(request, peer: context.remoteAddress))
+        return response
     }
 
     static func inbox(_ request: Request, _ services: AppServices) async throws -> Response {
@@ -115,18 +144,22 @@ enum DeskPages {
             return ReceivedDocument(component: comp.name, form: ReceivedDocument.Form(rawValue: form["form\(i)"] ?? "") ?? .original,
                                     count: Int(form["count\(i)"] ?? "1") ?? 0)
         }
-        let request = IntakeRequest(
+        let request = Intake.normalized(IntakeRequest(
             procedureCode: p.code, caseCode: c.code, channel: Channel(rawValue: form["channel"] ?? "") ?? .counter,
             applicant: Applicant(kind: Applicant.Kind(rawValue: form["applicantKind"] ?? "") ?? .person, name: form["name"] ?? "",
                                  idNumber: form["idNumber"] ?? "", address: form["address"], phone: form["phone"], email: form["email"]),
-            documents: documents, note: form["note"], receive: true)
+            documents: documents, note: form["note"], receive: true))
         var errors = Intake.problems(request, procedure: p).map { "\(IntakeLabels.field($0.field)): \(IntakeLabels.reason($0.reason))" }
         let missing = Intake.missingRequiredComponents(request, procedure: p)
         if !missing.isEmpty { errors.append("Thiếu giấy tờ bắt buộc: \(missing.joined(separator: "; ")). Nếu hồ sơ chưa đủ, hãy hướng dẫn bổ sung (Mẫu 02).") }
         guard errors.isEmpty else {
             return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: form.values, errors: errors, status: .unprocessableContent)
         }
-        let workflow = WorkflowContext(procedure: p, caseCode: c.code, channel: request.channel, deadlines: services.deadlines(for: session.member.agencyCode))!
+        guard let workflow = WorkflowContext(procedure: p, caseCode: c.code, channel: request.channel,
+                                             deadlines: services.deadlines(for: session.member.agencyCode)) else {
+            return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: form.values,
+                                        errors: ["Thủ tục không có quy trình cho kênh nộp này."], status: .unprocessableContent)
+        }
         let outcome = try await DossierAPI.mapErrors {
             try await services.dossiers.intake(request, actor: session.member, procedure: p, context: workflow, idempotencyKey: nil,
                                                requestHash: "", now: services.now()) { $0.code }
@@ -182,6 +215,9 @@ enum IntakeLabels {
         case "applicant.email": "Thư điện tử"
         case "applicant.phone": "Số điện thoại"
         case "channel": "Kênh nộp"
+        case "applicant.address": "Địa chỉ"
+        case "note": "Ghi chú"
+        case "documents": "Giấy tờ"
         default: f.hasPrefix("documents") ? "Giấy tờ" : f
         }
     }
@@ -193,6 +229,10 @@ enum IntakeLabels {
         if r.contains("name is required") { return "bắt buộc nhập" }
         if r.contains("not offered") { return "thủ tục không áp dụng kênh này" }
         if r.contains("count") { return "số lượng từ 1 đến 100" }
+        if r.hasPrefix("longer than") { return "quá dài (\(r.filter(\.isNumber)) ký tự trở xuống)" }
+        if r.contains("control characters") { return "chứa ký tự điều khiển không hợp lệ" }
+        if r.contains("bidirectional") { return "chứa ký tự đảo chiều văn bản không hợp lệ" }
+        if r.hasPrefix("at most") { return "nhiều nhất 100 giấy tờ" }
         return r
     }
 }

@@ -26,13 +26,19 @@ enum DossierAPI {
     static func register(_ routes: inout RouteRegistry, services: AppServices) {
         routes.post("/api/v1/auth/token") { request, context in
             let body = try await request.decode(as: TokenRequest.self, context: context)
-            let client = request.headers[.init("X-Forwarded-For")!] ?? "direct"
+            let client = services.security.clientAddress(request, peer: context.remoteAddress)
             guard let member = try await services.auth.login(username: body.username, password: body.password, client: client, now: services.now()) else {
                 throw APIError(.unauthorized, code: "invalid_credentials", "wrong username or password")
             }
             let issued = try await services.staff.issueToken(username: member.username, kind: "api", lifetime: StaffAuth.apiTokenLifetime, now: services.now())
             return try JSONResponse.make(TokenResponse(token: issued.token, expiresAt: VietnamTime.iso(issued.expiresAt), username: member.username,
                                                        role: member.role, agency: member.agencyCode))
+        }
+
+        routes.post("/api/v1/auth/logout") { request, _ in
+            _ = try await services.auth.requireAPI(request, now: services.now())
+            if let token = StaffAuth.bearer(request) { try await services.staff.revoke(token: token) }
+            return Response(status: .noContent)
         }
 
         routes.post("/api/v1/dossiers") { request, context in
@@ -42,7 +48,7 @@ enum DossierAPI {
             }
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
             let intake: IntakeRequest
-            do { intake = try JSONDecoder().decode(IntakeRequest.self, from: buffer) } catch let e as DecodingError {
+            do { intake = Intake.normalized(try JSONDecoder().decode(IntakeRequest.self, from: buffer)) } catch let e as DecodingError {
                 throw APIError(.unprocessableContent, code: "invalid_body", "the dossier is not valid JSON for this operation", details: [DecodingErrorText.describe(e)])
             }
             guard let procedure = try await services.procedures.current(code: intake.procedureCode, now: services.now()) else {
@@ -52,11 +58,16 @@ enum DossierAPI {
             guard problems.isEmpty else {
                 throw APIError(.unprocessableContent, code: "invalid_dossier", "the dossier has \(problems.count) problem(s)", details: problems.map { "\($0.field): \($0.reason)" })
             }
-            let key = request.headers[.init("Idempotency-Key")!]
-            if let key, key.isEmpty || key.count > 200 { throw APIError.invalid("Idempotency-Key", "1 to 200 characters") }
+            let key = request.headers[.idempotencyKey]
+            if let key, key.isEmpty || TextRules.problem(key, maxLength: TextRules.Limit.idempotencyKey) != nil {
+                throw APIError.invalid("Idempotency-Key", "1 to \(TextRules.Limit.idempotencyKey) printable characters")
+            }
             let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
-            let caseCode = procedure.procedureCase(intake.caseCode)!.code
-            let context = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel, deadlines: services.deadlines(for: staff.agencyCode))!
+            guard let caseCode = procedure.procedureCase(intake.caseCode)?.code,
+                  let context = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel,
+                                                deadlines: services.deadlines(for: staff.agencyCode)) else {
+                throw APIError(.unprocessableContent, code: "invalid_dossier", "the procedure case has no workflow for this channel")
+            }
             let now = services.now()
             let steps = context.steps
             let (deadlines, dueSoon) = (context.deadlines, services.dueSoonDays)
@@ -68,7 +79,7 @@ enum DossierAPI {
                 }
             }
             var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-            if outcome.replayed { headers[.init("Idempotent-Replayed")!] = "true" }
+            if outcome.replayed { headers[.idempotentReplayed] = "true" }
             return Response(status: .init(code: outcome.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: outcome.body)))
         }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// An error with a stable code, rendered as `{"error":{"code":"…","message":"…"}}` for the API and as
 /// a Vietnamese page for the web.
@@ -82,6 +83,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "payload_too_large", "request body is larger than \(AppRequestContext.bodyLimit) bytes")
+        case is HTTPParserError:
+            return APIError(.badRequest, code: "malformed_request", "the request is not valid HTTP/1.1 (malformed chunked body or headers)")
         case is DecodingError:
             return APIError(.unprocessableContent, code: "invalid_body", "the request body is not valid JSON for this operation")
         default:

@@ -1,13 +1,52 @@
 import Hummingbird
+import NIOCore
 
-/// The request context of every MotCua route.
-public struct AppRequestContext: RequestContext {
+/// The request context of every MotCua route: the body limit and the peer's socket address.
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The connected peer (nil in router tests without sockets).
+    public let remoteAddress: SocketAddress?
     /// Largest request body accepted (413 above it).
     public var maxUploadSize: Int { AppRequestContext.bodyLimit }
     nonisolated(unsafe) static var bodyLimit = 1024 * 1024
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Settings that protect logins and sessions (from `ServerConfig`).
+public struct SecuritySettings: Sendable {
+    /// Addresses of reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed.
+    public var trustedProxies: Set<String> = []
+    /// Always mark the session cookie `Secure` (serve only over TLS or behind a TLS proxy).
+    public var secureCookies = false
+
+    public init(trustedProxies: Set<String> = [], secureCookies: Bool = false) {
+        self.trustedProxies = trustedProxies
+        self.secureCookies = secureCookies
+    }
+
+    /// The client's address: the socket peer, or — when the peer is a trusted proxy — the nearest
+    /// address in `X-Forwarded-For` that is not itself a trusted proxy.
+    public func clientAddress(_ request: Request, peer: SocketAddress?) -> String {
+        let socket = peer?.ipAddress ?? "local"
+        guard trustedProxies.contains(socket) else { return socket }
+        let forwarded = request.headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0.count <= 64 }
+        return forwarded.reversed().first { !trustedProxies.contains($0) } ?? socket
+    }
+
+    /// Whether the request reached us over TLS (a trusted proxy says so with `X-Forwarded-Proto`).
+    public func isSecure(_ request: Request, peer: SocketAddress?) -> Bool {
+        if secureCookies { return true }
+        guard let ip = peer?.ipAddress, trustedProxies.contains(ip) else { return false }
+        return request.headers[.xForwardedProto]?.lowercased() == "https"
+    }
+
+    /// A `Set-Cookie` value with the attributes every MotCua cookie has.
+    func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int, secure: Bool) -> String {
+        "\(name)=\(value); Path=\(path); HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure ? "; Secure" : "")"
     }
 }

@@ -20,6 +20,8 @@ public final class AppServices: Sendable {
     public let hasher: PasswordHasher
     /// A dossier is "due soon" this many working days before its appointment.
     public let dueSoonDays: Int
+    /// Trusted proxies and cookie settings.
+    public let security: SecuritySettings
     public let metrics: PrometheusCollectorRegistry
     public let pages: PageRenderer
     public let logger: Logger
@@ -29,7 +31,7 @@ public final class AppServices: Sendable {
     private let hoursCache: Mutex<[String: OfficeHours]>
 
     public init(database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger,
-                hasher: PasswordHasher = PasswordHasher(), dueSoonDays: Int = 2,
+                hasher: PasswordHasher = PasswordHasher(), dueSoonDays: Int = 2, security: SecuritySettings = SecuritySettings(),
                 now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.database = database
         self.catalog = CatalogRepository(database: database)
@@ -40,8 +42,9 @@ public final class AppServices: Sendable {
         self.files = FileRepository(database: database)
         self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
-        self.auth = StaffAuth(staff: staff, hasher: hasher, throttle: LoginThrottle())
+        self.auth = StaffAuth(staff: staff, hasher: hasher)
         self.dueSoonDays = dueSoonDays
+        self.security = security
         self.metrics = metrics
         self.logger = logger
         self.now = now

@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import MotCuaCore
 import NIOCore
 
 /// JSON responses with the API's encoding (sorted keys, ISO 8601 instants).
@@ -24,9 +26,9 @@ extension Request {
     func query(_ name: String) -> String? {
         for pair in (uri.query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts[0] == name else { continue }
+            guard parts.first == Substring(name) else { continue }
             let raw = parts.count > 1 ? parts[1].replacingOccurrences(of: "+", with: " ") : ""
-            let value = raw.removingPercentEncoding ?? raw
+            let value = TextRules.normalized(raw.removingPercentEncoding ?? raw)
             return value.isEmpty ? nil : value
         }
         return nil
@@ -40,4 +42,11 @@ extension Request {
         }
         return e
     }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

@@ -13,20 +13,38 @@ struct RouteRegistry {
     mutating func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
 
     mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-        router.on(RouterPath(path), method: method, use: handler)
+        // API bodies are JSON, except file uploads, which carry their own type (checked by the route).
+        if method == .post && path.hasPrefix("/api/") && !path.hasSuffix("/files") {
+            router.on(RouterPath(path), method: method) { request, context in
+                try Self.requireJSON(request)
+                return try await handler(request, context)
+            }
+        } else {
+            router.on(RouterPath(path), method: method, use: handler)
+        }
         entries.append((method, path))
+    }
+
+    /// 415 unless a request that has a body declares it `application/json`.
+    static func requireJSON(_ request: Request) throws {
+        let hasBody = request.headers[.transferEncoding] != nil || (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0
+        guard hasBody else { return }
+        guard MediaType(request.headers[.contentType])?.value == "application/json" else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "send the body as application/json")
+        }
     }
 
     /// For every known path, answers the other methods with 405 Method Not Allowed.
     func installMethodNotAllowed() {
         var byPath: [String: [HTTPRequest.Method]] = [:]
         for e in entries { byPath[e.path, default: []].append(e.method) }
-        let all: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
         for (path, methods) in byPath {
             var allowed = methods
             if methods.contains(.get) { allowed.append(.head) }
+            let served = Set(allowed)
             let allow = allowed.map(\.rawValue).joined(separator: ", ")
-            for m in all where !methods.contains(m) {
+            for m in all where !served.contains(m) {
                 router.on(RouterPath(path), method: m) { _, _ -> Response in
                     var e = APIError(.methodNotAllowed, code: "method_not_allowed", "allowed methods: \(allow)")
                     e.headers[.allow] = allow

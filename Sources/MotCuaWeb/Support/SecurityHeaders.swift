@@ -15,16 +15,3 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Requires `Content-Type: application/json` on API requests that carry a body (415 otherwise).
-struct JSONContentTypeMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // File uploads carry their own content type (checked by the route).
-        if [.post, .put, .patch].contains(request.method), request.uri.path.hasPrefix("/api/"), !request.uri.path.hasSuffix("/files") {
-            let type = request.headers[.contentType] ?? ""
-            if !type.lowercased().hasPrefix("application/json") {
-                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "send the body as application/json")
-            }
-        }
-        return try await next(request, context)
-    }
-}
