@@ -133,7 +133,14 @@ struct DossierLifecycleTests {
             #expect(returned["status"] as? String == "returned" && returned["newAppointment"] as? String == "2026-03-09T10:00:00+07:00")
 
             // Indicators: one late dossier received online at the ward.
-            let (_, ind, _) = try await app.send(.get, "/api/v1/indicators?scope=H13.41&from=2026-03-01&to=2026-03-31", as: "theodoi.sonoivu")
+            // Indicator reads are scoped: the city's monitor and the ward's own staff read the ward;
+            // a department's monitor, another agency's staff and the administrator do not.
+            for (user, expected) in [("theodoi.sonoivu", HTTPResponse.Status.forbidden), ("tiepnhan.sotuphap", .forbidden),
+                                     ("quantri", .forbidden), ("lanhdao.ninhkieu", .ok)] {
+                let (status, _, _) = try await app.send(.get, "/api/v1/indicators?scope=H13.41&from=2026-03-01&to=2026-03-31", as: user)
+                #expect(status == expected, "\(user)")
+            }
+            let (_, ind, _) = try await app.send(.get, "/api/v1/indicators?scope=H13.41&from=2026-03-01&to=2026-03-31", as: "theodoi.tinh")
             let values = (ind["indicators"] as? [[String: Any]]) ?? []
             let onTime = values.first { $0["id"] as? String == "2.1" }, online = values.first { $0["id"] as? String == "3.3" }
             #expect(onTime?["numerator"] as? Int == 0 && onTime?["denominator"] as? Int == 1 && onTime?["rate"] as? String == "0.00")

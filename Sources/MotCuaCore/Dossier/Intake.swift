@@ -90,6 +90,15 @@ public enum Intake {
         return out
     }
 
+    /// Whether `agency` may receive dossiers of `procedure`: it is named by the procedure, or it is of
+    /// one of the procedure's agency kinds (or a public-service center) at the procedure's level. A
+    /// department of the province cannot open a commune procedure.
+    public static func isServed(by agency: Agency, procedure: Procedure) -> Bool {
+        if procedure.agencies.contains(agency.code) { return true }
+        guard agency.level == procedure.level else { return false }
+        return procedure.agencyKinds.isEmpty || procedure.agencyKinds.contains(agency.kind) || agency.kind == .center
+    }
+
     /// Required components of the case that are not among the documents received (the officer then
     /// asks for a supplement instead of receiving the dossier).
     public static func missingRequiredComponents(_ r: IntakeRequest, procedure: Procedure) -> [String] {

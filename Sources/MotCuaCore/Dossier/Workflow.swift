@@ -30,6 +30,15 @@ public enum Workflow {
         guard actor.agencyCode == s.handlingAgency || actor.agencyCode == s.agencyCode else { return [] }
         let reception = actor.role == .reception
         var out: [String] = []
+        // A liên thông partner agency only completes or sends back its own step; supplements, stop,
+        // results, apologies and the rest stay with the receiving unit.
+        guard actor.agencyCode == s.agencyCode else {
+            if s.status == .processing, s.stepIndex < context.steps.count, ownsStep(actor, context.steps[s.stepIndex]) {
+                out.append(completion(for: context.steps[s.stepIndex].role))
+                if s.stepIndex > 0 { out.append("send-back") }
+            }
+            return out
+        }
         switch s.status {
         case .submitted, .received:
             if reception { out += ["receive", "request-supplement", "refuse", "withdraw"] }

@@ -34,6 +34,7 @@ public enum DemoSeeder {
         StaffMember(username: "chuyenvien.congan", fullName: "Đỗ Minh Khoa", role: .specialist, agencyCode: "H13.08"),
         StaffMember(username: "chuyenvien.bhxh", fullName: "Ngô Thị Yến", role: .specialist, agencyCode: "H13.12"),
         StaffMember(username: "theodoi.sonoivu", fullName: "Châu Văn Lợi", role: .monitor, agencyCode: "H13.05"),
+        StaffMember(username: "theodoi.tinh", fullName: "Lâm Thị Ngọc Hân", role: .monitor, agencyCode: "H13"),
         StaffMember(username: "quantri", fullName: "Quản trị hệ thống", role: .admin, agencyCode: "H13"),
     ]
 

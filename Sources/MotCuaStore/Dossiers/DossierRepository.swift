@@ -50,7 +50,8 @@ public struct DossierRepository: Sendable {
                        render: @escaping @Sendable (DossierState) throws -> String) async throws -> IntakeOutcome {
         do {
             return try await write { db in
-                if let key = idempotencyKey, let stored = try await Self.storedOutcome(db, key: key, username: actor.username, hash: requestHash) {
+                let scopedKey = idempotencyKey.map { Self.scoped($0, actor) }
+                if let key = scopedKey, let stored = try await Self.storedOutcome(db, key: key, username: actor.username, hash: requestHash) {
                     return stored
                 }
                 let agency = actor.agencyCode
@@ -59,7 +60,8 @@ public struct DossierRepository: Sendable {
                     INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: agency), \(bind: day.description), 1)
                     ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
                     RETURNING last
-                    """).first()!.decode(column: "last", as: Int.self)
+                    """).first()?.decode(column: "last", as: Int.self) ?? 0
+                guard sequence > 0 else { throw DossierError.invalid(["the daily sequence did not advance"]) }
                 let code = Intake.dossierCode(agency: agency, date: day, sequence: sequence)
                 var state = Intake.newDossier(code: code, agency: agency, request: request, procedure: procedure, now: now)
                 var transitions = [Transition.submission(of: state, by: actor.actor, at: now)]
@@ -72,7 +74,7 @@ public struct DossierRepository: Sendable {
                 try await Self.insert(db, state)
                 try await DossierEffects.persist(db, state: state, transitions: transitions)
                 let body = try render(state)
-                if let key = idempotencyKey {
+                if let key = scopedKey {
                     try await db.insert(into: "idempotency_keys").columns("key", "username", "request_hash", "status", "body", "created_at")
                         .values(SQLBind(key), SQLBind(actor.username), SQLBind(requestHash), SQLBind(201), SQLBind(body), SQLBind(Int(now.timeIntervalSince1970)))
                         .run()
@@ -83,13 +85,17 @@ public struct DossierRepository: Sendable {
             throw error
         } catch {
             // Two nodes racing on one key: the loser finds the winner's stored response.
-            if let key = idempotencyKey,
+            if let key = idempotencyKey.map({ Self.scoped($0, actor) }),
                let stored = try await database.read({ db in try await Self.storedOutcome(db, key: key, username: actor.username, hash: requestHash) }) {
                 return stored
             }
             throw error
         }
     }
+
+    /// Idempotency keys belong to their caller: stored as `username:key` (usernames have no colon),
+    /// so another officer's identical key is a different key, not a conflict.
+    static func scoped(_ key: String, _ actor: StaffMember) -> String { "\(actor.username):\(key)" }
 
     static func storedOutcome(_ db: any SQLDatabase, key: String, username: String, hash: String) async throws -> IntakeOutcome? {
         guard let row = try await db.select().columns("username", "request_hash", "status", "body").from("idempotency_keys")
@@ -104,7 +110,8 @@ public struct DossierRepository: Sendable {
     public func apply(code: String, action: DossierAction, expectedVersion: Int, actor: StaffMember, now: Date,
                       context: WorkflowContext) async throws -> (DossierState, Transition) {
         try await write { db in
-            guard let current = try await Self.load(db, code: code, lock: true), Self.visible(current, to: actor) else { throw DossierError.notFound }
+            guard let current = try await Self.load(db, code: code, lock: true),
+                  Self.visible(current, to: actor, below: try await Self.below(db, actor)) else { throw DossierError.notFound }
             guard current.version == expectedVersion else { throw DossierError.versionConflict(current: current.version) }
             let (next, t) = try Workflow.apply(current, action, actor: actor.actor, now: now, context: context)
                 .mapError { DossierError.rejected($0) }.get()
@@ -117,7 +124,8 @@ public struct DossierRepository: Sendable {
     /// A dossier with its history, as seen by `actor`; the read of personal data is audited.
     public func get(code: String, actor: StaffMember, now: Date) async throws -> (DossierState, [Transition]) {
         try await database.write { db in
-            guard let s = try await Self.load(db, code: code, lock: false), Self.visible(s, to: actor) else { throw DossierError.notFound }
+            guard let s = try await Self.load(db, code: code, lock: false),
+                  Self.visible(s, to: actor, below: try await Self.below(db, actor)) else { throw DossierError.notFound }
             let events = try await db.select().column("event").from("dossier_events").where("dossier_code", .equal, code).orderBy("seq").all()
                 .map { try StoredJSON.decode(Transition.self, from: $0.decode(column: "event", as: String.self)) }
             struct Detail: Encodable { let reason: String }
@@ -136,7 +144,14 @@ public struct DossierRepository: Sendable {
     public func list(_ filter: DossierFilter, actor: StaffMember) async throws -> [DossierState] {
         try await database.read { db in
             var q = db.select().column("state").from("dossiers")
-                .where(group: { $0.where("agency_code", .equal, actor.agencyCode).orWhere("handling_agency", .equal, actor.agencyCode) })
+            switch actor.role {
+            case .admin: return []
+            case .monitor:
+                let agencies = [actor.agencyCode] + (try await Self.below(db, actor)).sorted()
+                q = q.where("agency_code", .in, agencies)
+            default:
+                q = q.where(group: { $0.where("agency_code", .equal, actor.agencyCode).orWhere("handling_agency", .equal, actor.agencyCode) })
+            }
             if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
             if let d = filter.dueBefore { q = q.where("due_at", .lessThan, Int(d.timeIntervalSince1970)) }
             if let p = filter.procedureCode { q = q.where("procedure_code", .equal, p) }
@@ -155,9 +170,35 @@ public struct DossierRepository: Sendable {
         }
     }
 
-    /// Deny by default: staff see dossiers received by their agency or at a liên thông step there.
-    public static func visible(_ s: DossierState, to actor: StaffMember) -> Bool {
-        actor.agencyCode == s.agencyCode || actor.agencyCode == s.handlingAgency
+    /// Deny by default (`AccessPolicy.canSee`): staff see dossiers received by their agency or at a
+    /// liên thông step there; monitors those of their agency and the units below; admins none.
+    static func visible(_ s: DossierState, to actor: StaffMember, below: Set<String>) -> Bool {
+        AccessPolicy.canSee(dossierAgency: s.agencyCode, handlingAgency: s.handlingAgency, actor: actor.actor, below: below)
+    }
+
+    /// Whether `actor` may see the dossier.
+    public func canSee(_ s: DossierState, actor: StaffMember) async throws -> Bool {
+        try await database.read { db in Self.visible(s, to: actor, below: try await Self.below(db, actor)) }
+    }
+
+    /// The agencies below the actor's (read only for monitors, who see their units' dossiers).
+    static func below(_ db: any SQLDatabase, _ actor: StaffMember) async throws -> Set<String> {
+        guard actor.role == .monitor else { return [] }
+        return try await agencies(below: actor.agencyCode, db)
+    }
+
+    /// The agencies below `code` in the agency tree.
+    public static func agencies(below code: String, _ db: any SQLDatabase) async throws -> Set<String> {
+        var parents: [String: String] = [:]
+        for r in try await db.select().columns("code", "parent_code").from("agencies").all() where try !r.decodeNil(column: "parent_code") {
+            parents[try r.decode(column: "code", as: String.self)] = try r.decode(column: "parent_code", as: String.self)
+        }
+        return AccessPolicy.agencies(below: code, parents: parents)
+    }
+
+    /// The agencies below `code` (for scoping indicator reads).
+    public func agencies(below code: String) async throws -> Set<String> {
+        try await database.read { db in try await Self.agencies(below: code, db) }
     }
 
     static func load(_ db: any SQLDatabase, code: String, lock: Bool) async throws -> DossierState? {

@@ -61,12 +61,11 @@ enum DeskPages {
             let session = try await DeskSession.require(request, services)
             let id = try context.parameters.require("id")
             guard let meta = try await services.files.metadata(id: id),
-                  let s = try await services.dossiers.state(code: meta.dossierCode), DossierRepository.visible(s, to: session.member),
+                  let s = try await services.dossiers.state(code: meta.dossierCode), try await services.dossiers.canSee(s, actor: session.member),
                   let (file, content) = try await services.files.read(id: id, chain: s.agencyCode, by: session.member.username, now: services.now()) else {
                 throw APIError.notFound("file \(id) not found")
             }
-            return Response(status: .ok, headers: [.contentType: file.contentType, .contentDisposition: "inline"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: content)))
+            return Response(status: .ok, headers: FileAPI.downloadHeaders(file), body: .init(byteBuffer: ByteBuffer(bytes: content)))
         }
     }
 
@@ -113,7 +112,9 @@ enum DeskPages {
 
     static func intakePage(_ session: DeskSession, _ services: AppServices, procedure code: String?, caseCode: String?,
                            values: [String: String], errors: [String], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let agency = try await services.catalog.agency(code: session.member.agencyCode)
         let all = try await services.catalog.procedures(ProcedureFilter(limit: 10_000))
+            .filter { p in agency.map { Intake.isServed(by: $0, procedure: p) } ?? false }
         var context = session.layoutContext
         context["procedures"] = all.map { ["code": $0.code, "name": $0.name, "selected": $0.code == code] }
         if let code, let p = all.first(where: { $0.code == code }), let c = p.procedureCase(caseCode) {
@@ -136,7 +137,9 @@ enum DeskPages {
         let form = try await FormBody.read(request, context: context)
         try session.checkCSRF(form)
         guard session.member.role == .reception else { throw APIError(.forbidden, code: "forbidden", "Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ.") }
-        guard let code = form["procedure"], let p = try await services.catalog.procedure(code: code), let c = p.procedureCase(form["case"]) else {
+        let agency = try await services.catalog.agency(code: session.member.agencyCode)
+        guard let code = form["procedure"], let p = try await services.catalog.procedure(code: code), let c = p.procedureCase(form["case"]),
+              let agency, Intake.isServed(by: agency, procedure: p) else {
             return try await intakePage(session, services, procedure: nil, caseCode: nil, values: form.values, errors: ["Hãy chọn thủ tục."], status: .unprocessableContent)
         }
         let documents = c.components.enumerated().compactMap { i, comp -> ReceivedDocument? in
@@ -177,12 +180,14 @@ enum DeskPages {
                                             newAppointment: form["newAppointment"], electronic: form["electronic"] != nil, file: nil)
         do {
             var action = try DossierAPI.parse(body)
-            guard let current = try await services.dossiers.state(code: code), DossierRepository.visible(current, to: session.member) else {
+            guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: session.member) else {
                 throw APIError.notFound("dossier \(code) not found")
             }
             if case .recordResult(let electronic, _) = action, let upload = form.file {
-                guard FileAPI.allowedTypes.contains(upload.contentType), FileAPI.contentMatches(upload.content, type: upload.contentType) else {
-                    throw APIError(.unprocessableContent, code: "unsupported_media_type", "Tệp phải là PDF, ảnh JPEG/PNG hoặc XML.")
+                guard FileRules.problem(upload.content, type: upload.contentType) == nil,
+                      TextRules.problem(upload.filename, maxLength: TextRules.Limit.fileName) == nil else {
+                    throw APIError(.unprocessableContent, code: "unsupported_media_type",
+                                   "Tệp phải là PDF, ảnh JPEG/PNG, DOCX hoặc XML (không chứa HTML/SVG), tên tệp không quá 200 ký tự.")
                 }
                 let stored = try await services.files.store(dossierCode: code, chain: current.agencyCode, name: upload.filename,
                                                             contentType: upload.contentType, content: upload.content,

@@ -43,7 +43,7 @@ enum DossierAPI {
 
         routes.post("/api/v1/dossiers") { request, context in
             let staff = try await services.auth.requireAPI(request, now: services.now())
-            guard staff.role == .reception else {
+            guard AccessPolicy.canOpenDossiers(staff.actor) else {
                 throw APIError(.forbidden, code: "forbidden", "only reception officers open dossiers")
             }
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
@@ -53,6 +53,10 @@ enum DossierAPI {
             }
             guard let procedure = try await services.procedures.current(code: intake.procedureCode, now: services.now()) else {
                 throw APIError(.unprocessableContent, code: "unknown_procedure", "procedure \(intake.procedureCode) is not published")
+            }
+            guard let agency = try await services.catalog.agency(code: staff.agencyCode), Intake.isServed(by: agency, procedure: procedure) else {
+                throw APIError(.unprocessableContent, code: "procedure_not_served",
+                               "procedure \(intake.procedureCode) (\(procedure.level.rawValue) level) is not received by agency \(staff.agencyCode)")
             }
             let problems = Intake.problems(intake, procedure: procedure)
             guard problems.isEmpty else {
@@ -126,7 +130,7 @@ enum DossierAPI {
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: ActionRequest.self, context: context)
             let action = try parse(body)
-            guard let current = try await services.dossiers.state(code: code), DossierRepository.visible(current, to: staff) else {
+            guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: staff) else {
                 throw APIError.notFound("dossier \(code) not found")
             }
             if case .recordResult(_, let file?) = action {

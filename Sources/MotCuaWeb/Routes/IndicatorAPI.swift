@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MotCuaCore
+import MotCuaStore
 
 /// `/api/v1/indicators`: Decision 766 indicators of an agency scope over a period.
 enum IndicatorAPI {
@@ -14,8 +15,12 @@ enum IndicatorAPI {
 
     static func register(_ routes: inout RouteRegistry, services: AppServices) {
         routes.get("/api/v1/indicators") { request, _ in
-            _ = try await services.auth.requireAPI(request, now: services.now())
+            let staff = try await services.auth.requireAPI(request, now: services.now())
             guard let scope = request.query("scope") else { throw APIError.invalid("scope", "required: an agency code") }
+            let below = staff.role == .monitor ? try await services.dossiers.agencies(below: staff.agencyCode) : []
+            guard AccessPolicy.canReadIndicators(scope: scope, actor: staff.actor, below: below) else {
+                throw APIError(.forbidden, code: "forbidden", "\(staff.role.rawValue) \(staff.username) may not read the indicators of \(scope)")
+            }
             guard let fromText = request.query("from"), let from = CivilDate(iso: fromText) else { throw APIError.invalid("from", "required, YYYY-MM-DD") }
             guard let toText = request.query("to"), let to = CivilDate(iso: toText) else { throw APIError.invalid("to", "required, YYYY-MM-DD") }
             guard from <= to, to.julianDay - from.julianDay <= 3660 else { throw APIError.invalid("to", "must be on or after from, within 10 years") }
