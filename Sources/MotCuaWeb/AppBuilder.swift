@@ -7,6 +7,16 @@ import NIOCore
 public enum AppBuilder {
     /// The router with all routes, and the list of API operations it serves.
     public static func router(services: AppServices) -> (router: Router<AppRequestContext>, apiOperations: [String]) {
+        let (router, registry) = build(services: services)
+        return (router, registry.apiOperations)
+    }
+
+    /// Every route as (method, path in OpenAPI form), for `motcua routes` and the security probes.
+    public static func routeTable(services: AppServices) -> [(method: String, path: String)] {
+        build(services: services).registry.entries.map { ($0.method.rawValue, RouteRegistry.openAPIPath($0.path)) }
+    }
+
+    static func build(services: AppServices) -> (router: Router<AppRequestContext>, registry: RouteRegistry) {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -24,7 +34,7 @@ public enum AppBuilder {
         DeskPages.register(&routes, services: services)
         DeskForms.register(&routes, services: services)
         routes.installMethodNotAllowed()
-        return (router, routes.apiOperations)
+        return (router, routes)
     }
 
     /// Connection limits: how long a client may take to send a request head, and how long an idle

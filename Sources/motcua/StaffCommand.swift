@@ -4,9 +4,10 @@ import MotCuaCore
 import MotCuaStore
 import MotCuaWeb
 
-/// `motcua staff add|list`: staff accounts without the web UI.
+/// `motcua staff add|list|deactivate|activate|password`: staff accounts without the web UI.
+/// Deactivating an account or changing its password revokes its tokens and sessions at once.
 struct StaffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self, Deactivate.self, Activate.self, Password.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a staff account.")
@@ -38,6 +39,53 @@ struct StaffCommand: AsyncParsableCommand {
             }
             await database.close()
             print("created \(username) (\(r.rawValue) at \(agency))")
+        }
+    }
+
+    struct Deactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deactivate an account and revoke its tokens and sessions.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Login name.") var username: String
+
+        func run() async throws {
+            try await Runtime.withDatabase(db) { database in
+                do { try await StaffRepository(database: database).setActive(username: username, active: false) } catch let e as StaffError {
+                    throw CommandFailure(e.description)
+                }
+            }
+            print("deactivated \(username); its tokens and sessions are revoked")
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reactivate an account.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Login name.") var username: String
+
+        func run() async throws {
+            try await Runtime.withDatabase(db) { database in
+                do { try await StaffRepository(database: database).setActive(username: username, active: true) } catch let e as StaffError {
+                    throw CommandFailure(e.description)
+                }
+            }
+            print("activated \(username)")
+        }
+    }
+
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set an account's password (read from standard input) and revoke its tokens and sessions.")
+        @OptionGroup var db: DatabaseOptions
+        @Option(help: "Login name.") var username: String
+
+        func run() async throws {
+            guard let secret = readLine(strippingNewline: true), secret.count >= 8 else {
+                throw ValidationError("give a password of at least 8 characters on standard input")
+            }
+            try await Runtime.withDatabase(db) { database in
+                do { try await StaffRepository(database: database).setPassword(username: username, passwordHash: PasswordHasher().hash(secret)) }
+                catch let e as StaffError { throw CommandFailure(e.description) }
+            }
+            print("password of \(username) changed; its tokens and sessions are revoked")
         }
     }
 

@@ -54,10 +54,13 @@ struct RouteRegistry {
         }
     }
 
+    /// `/a/:b` → `/a/{b}`.
+    static func openAPIPath(_ path: String) -> String { path.replacing(/:(\w+)/) { "{\($0.1)}" } }
+
     /// The API routes in OpenAPI form (`{param}` instead of `:param`).
     var apiOperations: [String] {
         entries.filter { $0.path.hasPrefix("/api/") }
-            .map { "\($0.method.rawValue.lowercased()) \($0.path.replacing(/:(\w+)/) { "{\($0.1)}" })" }
+            .map { "\($0.method.rawValue.lowercased()) \(Self.openAPIPath($0.path))" }
             .sorted()
     }
 }
