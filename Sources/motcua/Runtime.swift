@@ -69,11 +69,31 @@ enum Runtime {
         }
     }
 
-    /// Opens the database and applies pending migrations.
+    /// Loads (creating on first use) the audit keys of the configuration and makes them the keys
+    /// this process appends audit entries with.
+    @discardableResult
+    static func installAuditKeys(_ config: ServerConfig, create: Bool = true) throws -> AuditKeys {
+        do {
+            let keys = try AuditKeys.load(directory: config.auditKeyDir, create: create)
+            AuditKeyring.install(keys)
+            return keys
+        } catch let e as AuditKeyError {
+            throw CommandFailure("audit keys: \(e.description)")
+        }
+    }
+
+    /// Opens the database and applies pending migrations (with the audit keys installed).
     static func openMigrated(_ config: ServerConfig, logger: Logger) async throws -> Database {
+        try installAuditKeys(config)
         let database = try await Database.open(config.database, options: config.databaseOptions, logger: logger)
         do {
             try await Migrator.migrate(database, logger: logger)
+            if !AuditKeys.hasLegacyBoundary(directory: config.auditKeyDir) {
+                // First use of the keys: entries already in the database predate them.
+                let heads = Dictionary(try await AuditLog.heads(database).map { ($0.chain, $0.seq) }, uniquingKeysWith: { a, _ in a })
+                try AuditKeys.recordLegacyBoundary(directory: config.auditKeyDir, heads: heads)
+                try installAuditKeys(config)
+            }
         } catch {
             await database.close()
             throw error

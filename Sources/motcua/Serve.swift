@@ -38,6 +38,19 @@ struct Serve: AsyncParsableCommand {
             }
         }
         defer { reload.cancel() }
+        // Signed checkpoints of every audit chain head, outside the database.
+        let keys = AuditKeyring.current
+        let checkpoints = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(config.auditCheckpointSeconds))
+                do {
+                    try await AuditCheckpoints.write(database, keys: keys, path: config.auditCheckpoints, reason: "periodic", now: Date())
+                } catch {
+                    logger.error("audit checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { checkpoints.cancel() }
         let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit,
                                          timeouts: .init(requestHead: .seconds(Int64(config.requestHeadTimeout)), idle: .seconds(Int64(config.idleTimeout))),
                                          logger: logger)
@@ -47,6 +60,12 @@ struct Serve: AsyncParsableCommand {
         } catch {
             await database.close()
             throw error
+        }
+        checkpoints.cancel()
+        do {
+            try await AuditCheckpoints.write(database, keys: keys, path: config.auditCheckpoints, reason: "shutdown", now: Date())
+        } catch {
+            logger.error("audit checkpoint at shutdown failed", metadata: ["error": "\(error)"])
         }
         await database.close()
         logger.info("MotCua stopped")

@@ -102,23 +102,3 @@ struct StaffCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// `motcua audit verify`: exit 0 when the audit chains are intact, non-zero naming the first bad entry.
-struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Audit log.", subcommands: [Verify.self])
-
-    struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify the hash chains of the audit log.")
-        @OptionGroup var db: DatabaseOptions
-
-        func run() async throws {
-            let result = try await Runtime.withDatabase(db) { try await AuditLog.verify($0) }
-            switch result {
-            case let .intact(entries, chains):
-                print("audit log intact: \(entries) entries in \(chains) chains")
-            case let .broken(chain, seq, reason):
-                throw CommandFailure("audit log BROKEN at chain \(chain) entry \(seq): \(reason)")
-            }
-        }
-    }
-}

@@ -12,12 +12,26 @@ public struct AuditRecord: Sendable, Codable, Hashable {
     public var subject: String
     /// Canonical JSON (sorted keys) of the details.
     public var detail: String
+
+    public init(chain: String, seq: Int, at: Int, actor: String, action: String, subject: String, detail: String) {
+        self.chain = chain
+        self.seq = seq
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.detail = detail
+    }
 }
 
-/// The audit log: append-only, hash-chained (design-notes §4). Each entry's hash is SHA-256 over the
-/// previous hash and a canonical encoding of the entry (JSON with sorted keys, UTF-8, integers for
-/// instants). One chain per agency, so agencies do not serialise each other's writes on
-/// PostgreSQL; `audit_heads` holds each chain's last entry, so deleting the tail is detected too.
+/// The audit log: append-only, hash-chained (design-notes §4). Each entry's hash is HMAC-SHA-256,
+/// with a key kept outside the database (`AuditKeys`), over the previous hash and a canonical
+/// encoding of the entry (JSON with sorted keys, UTF-8, integers for instants); `key_id` names the
+/// key. Entries written before keys existed (`key_id` NULL) carry a plain SHA-256. One chain per
+/// agency, so agencies do not serialise each other's writes on PostgreSQL; `audit_heads` holds each
+/// chain's last entry, and signed checkpoints outside the database (`AuditCheckpoints`) hold every
+/// head, so a changed entry, a deleted chain and a cut tail are all detected, even by an attacker
+/// who can rewrite the database but not read the key folder.
 public enum AuditLog {
     public static let genesis = String(repeating: "0", count: 64)
 
@@ -28,12 +42,22 @@ public enum AuditLog {
         return (try? e.encode(r)) ?? Data()
     }
 
+    /// The unkeyed hash of entries written before audit keys existed.
     public static func hash(previous: String, record: AuditRecord) -> String {
         var h = SHA256()
         h.update(data: Data(previous.utf8))
         h.update(data: Data([0x0A]))
         h.update(data: canonical(record))
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        return CivilHex.string(h.finalize())
+    }
+
+    /// The keyed hash of an entry.
+    public static func mac(previous: String, record: AuditRecord, key: SymmetricKey) -> String {
+        var h = HMAC<SHA256>(key: key)
+        h.update(data: Data(previous.utf8))
+        h.update(data: Data([0x0A]))
+        h.update(data: canonical(record))
+        return CivilHex.string(h.finalize())
     }
 
     /// An entry to append.
@@ -66,14 +90,15 @@ public enum AuditLog {
         let head = try await db.select().columns("seq", "hash").from("audit_heads").where("chain", .equal, chain).for(.update).first()
         var seq = try head?.decode(column: "seq", as: Int.self) ?? 0
         var previous = try head?.decode(column: "hash", as: String.self) ?? genesis
-        var insert = db.insert(into: "audit_entries").columns("chain", "seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
+        let key = AuditKeyring.current.current
+        var insert = db.insert(into: "audit_entries").columns("chain", "seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash", "key_id")
         for e in entries {
             seq += 1
             let record = AuditRecord(chain: chain, seq: seq, at: Int(e.at.timeIntervalSince1970), actor: e.actor, action: e.action,
                                      subject: e.subject, detail: try StoredJSON.encode(e.detail))
-            let hash = hash(previous: previous, record: record)
+            let hash = mac(previous: previous, record: record, key: key.key)
             insert = insert.values(SQLBind(chain), SQLBind(seq), SQLBind(record.at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.subject),
-                                   SQLBind(record.detail), SQLBind(previous), SQLBind(hash))
+                                   SQLBind(record.detail), SQLBind(previous), SQLBind(hash), SQLBind(key.id))
             previous = hash
         }
         try await insert.run()
@@ -84,20 +109,25 @@ public enum AuditLog {
         }
     }
 
-    /// The outcome of `verify`: intact with the number of entries, or the first bad entry.
+    /// The outcome of `verify`: intact with the number of entries, or the first problem found.
     public enum Verification: Sendable, Equatable {
         case intact(entries: Int, chains: Int)
         case broken(chain: String, seq: Int, reason: String)
     }
 
-    /// Re-computes every chain. Reports the first entry that was changed, deleted or reordered.
-    public static func verify(_ database: Database) async throws -> Verification {
+    /// Re-computes every chain with `keys`, then compares the heads with the latest signed
+    /// `checkpoint` (if any) and checks that every agency holding dossiers has a chain. Reports the
+    /// first entry that was changed, deleted or reordered, a chain deleted or cut back, or an
+    /// agency without a chain.
+    public static func verify(_ database: Database, keys: AuditKeys = AuditKeyring.current, checkpoint: AuditCheckpoint? = nil) async throws -> Verification {
         try await database.read { db in
             let heads = try await db.select().columns("chain", "seq", "hash").from("audit_heads").orderBy("chain").all()
             var total = 0
+            var stored: [String: (seq: Int, hash: String)] = [:]
+            var hashes: [String: [Int: String]] = [:]
             for head in heads {
                 let chain = try head.decode(column: "chain", as: String.self)
-                let rows = try await db.select().columns("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
+                let rows = try await db.select().columns("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash", "key_id")
                     .from("audit_entries").where("chain", .equal, chain).orderBy("seq").all()
                 var previous = genesis
                 var expected = 1
@@ -110,11 +140,23 @@ public enum AuditLog {
                     if try r.decode(column: "prev_hash", as: String.self) != previous {
                         return .broken(chain: chain, seq: seq, reason: "does not follow the previous entry (reordered or inserted)")
                     }
-                    let stored = try r.decode(column: "hash", as: String.self)
-                    if hash(previous: previous, record: record) != stored {
-                        return .broken(chain: chain, seq: seq, reason: "content does not match its hash (changed)")
+                    let hash = try r.decode(column: "hash", as: String.self)
+                    let keyID = try r.decodeNil(column: "key_id") ? nil : try r.decode(column: "key_id", as: String.self)
+                    let computed: String
+                    if let keyID {
+                        guard let key = keys.hmacKeys[keyID] else {
+                            return .broken(chain: chain, seq: seq, reason: "hashed with key \(keyID), which is not in the key folder")
+                        }
+                        computed = mac(previous: previous, record: record, key: key)
+                    } else {
+                        guard seq <= keys.legacyBoundary[chain] ?? 0 else {
+                            return .broken(chain: chain, seq: seq, reason: "unkeyed entry after the audit keys were introduced (rewritten)")
+                        }
+                        computed = Self.hash(previous: previous, record: record)
                     }
-                    previous = stored
+                    if computed != hash { return .broken(chain: chain, seq: seq, reason: "content does not match its hash (changed)") }
+                    hashes[chain, default: [:]][seq] = hash
+                    previous = hash
                     expected += 1
                     total += 1
                 }
@@ -123,8 +165,38 @@ public enum AuditLog {
                 if headSeq != expected - 1 || headHash != previous {
                     return .broken(chain: chain, seq: expected, reason: "entries after \(expected - 1) up to \(headSeq) are missing (deleted)")
                 }
+                stored[chain] = (headSeq, headHash)
+            }
+            if let checkpoint {
+                for h in checkpoint.heads {
+                    guard let now = stored[h.chain] else {
+                        return .broken(chain: h.chain, seq: h.seq, reason: "the chain is missing (deleted); the checkpoint of \(checkpoint.atText) has \(h.seq) entries")
+                    }
+                    if now.seq < h.seq {
+                        return .broken(chain: h.chain, seq: now.seq + 1,
+                                       reason: "cut back to \(now.seq) entries; the checkpoint of \(checkpoint.atText) has \(h.seq) (entries deleted, head moved back)")
+                    }
+                    if hashes[h.chain]?[h.seq] != h.hash {
+                        return .broken(chain: h.chain, seq: h.seq, reason: "entry \(h.seq) differs from the checkpoint of \(checkpoint.atText) (chain rewritten)")
+                    }
+                }
+            }
+            let agencies = try await db.select().distinct().column("agency_code").from("dossiers").orderBy("agency_code").all()
+                .map { try $0.decode(column: "agency_code", as: String.self) }
+            if let orphan = agencies.first(where: { stored[$0] == nil }) {
+                return .broken(chain: orphan, seq: 0, reason: "agency \(orphan) has dossiers but no audit chain (deleted)")
             }
             return .intact(entries: total, chains: heads.count)
+        }
+    }
+
+    /// Every chain head (chain, seq, hash), in chain order.
+    public static func heads(_ database: Database) async throws -> [AuditCheckpoint.Head] {
+        try await database.read { db in
+            try await db.select().columns("chain", "seq", "hash").from("audit_heads").orderBy("chain").all().map {
+                AuditCheckpoint.Head(chain: try $0.decode(column: "chain", as: String.self), seq: try $0.decode(column: "seq", as: Int.self),
+                                     hash: try $0.decode(column: "hash", as: String.self))
+            }
         }
     }
 }

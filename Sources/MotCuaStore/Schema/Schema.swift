@@ -6,10 +6,16 @@ public enum Schema {
         Migration(version: 1, name: "reference data: agencies, procedures, calendar, settings", apply: createReferenceData),
         Migration(version: 2, name: "dossiers, staff, audit, counters", apply: createDossierTables),
         Migration(version: 3, name: "files attached to dossiers", apply: createFiles),
+        Migration(version: 4, name: "audit entries keyed (HMAC key id)", apply: addAuditKeyID),
     ]
 
     /// The newest schema version this binary knows.
     public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// Version 4: the id of the HMAC key of each audit entry (NULL: an unkeyed entry from before).
+    static func addAuditKeyID(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
+        try await db.alter(table: "audit_entries").column("key_id", type: .text).run()
+    }
 
     static func createFiles(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
         try await db.create(table: "files")

@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaCore
 import MotCuaStore
 
 /// The server's settings, resolved from flags > environment (`MOTCUA_*`) > config file > defaults.
@@ -24,6 +25,12 @@ public struct ServerConfig: Sendable, Equatable {
     public var requestHeadTimeout = 20
     /// Seconds an idle connection stays open.
     public var idleTimeout = 60
+    /// Folder of the audit keys (HMAC and Ed25519), outside the database.
+    public var auditKeyDir = "motcua-data/keys"
+    /// Append-only file of signed audit checkpoints.
+    public var auditCheckpoints = "motcua-data/audit-checkpoints.jsonl"
+    /// Seconds between audit checkpoints (written only when a chain head moved).
+    public var auditCheckpointSeconds = 60
 
     public init() {}
 
@@ -44,6 +51,9 @@ public struct ServerConfig: Sendable, Equatable {
         ("secureCookies", "MOTCUA_SECURE_COOKIES", "true: session cookies are Secure (TLS); default false (Secure anyway behind a trusted proxy sending X-Forwarded-Proto: https)"),
         ("requestHeadTimeout", "MOTCUA_REQUEST_HEAD_TIMEOUT", "seconds a client may take to send a request head (default 20)"),
         ("idleTimeout", "MOTCUA_IDLE_TIMEOUT", "seconds an idle connection stays open (default 60)"),
+        ("auditKeyDir", "MOTCUA_AUDIT_KEY_DIR", "folder of the audit HMAC and signing keys, created with 0600 files on first start (default motcua-data/keys)"),
+        ("auditCheckpoints", "MOTCUA_AUDIT_CHECKPOINTS", "append-only file of signed audit checkpoints (default motcua-data/audit-checkpoints.jsonl)"),
+        ("auditCheckpointSeconds", "MOTCUA_AUDIT_CHECKPOINT_SECONDS", "seconds between audit checkpoints (default 60)"),
     ]
 
     /// Environment variables that belong to MotCua but are not server settings.
@@ -112,6 +122,12 @@ public struct ServerConfig: Sendable, Equatable {
         case "secureCookies": secureCookies = try bool()
         case "requestHeadTimeout": requestHeadTimeout = try int(1...600)
         case "idleTimeout": idleTimeout = try int(1...3600)
+        case "auditKeyDir", "auditCheckpoints":
+            guard !text.isEmpty, TextRules.problem(text, maxLength: 4096) == nil else {
+                throw ConfigError(key: key, source: source, reason: "expected a file path")
+            }
+            if key == "auditKeyDir" { auditKeyDir = text } else { auditCheckpoints = text }
+        case "auditCheckpointSeconds": auditCheckpointSeconds = try int(5...86_400)
         case "trustedProxies":
             let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard list.allSatisfy(Self.isIPAddress) else {
