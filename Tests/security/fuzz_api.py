@@ -4,8 +4,8 @@
 usage:
   fuzz_api.py --binary .build/debug/motcua --database sqlite:///tmp/fuzz.sqlite --port 18710
   fuzz_api.py --url http://127.0.0.1:8080            # an already-running server
-options: --examples N (max examples per operation, default 60), --max-time S (default 200),
-         --workers N (default 2), --no-status-check (drop status_code_conformance), --keep DIR (reports)
+options: --examples N (max examples per operation, default 300), --timeout S (per schemathesis run, default 240),
+         --workers N (default 1), --no-status-check (drop status_code_conformance), --keep DIR (reports)
 
 What it does:
   * logs in as the reception officer tiepnhan.ninhkieu (H13.41) and creates two dossiers of 1.001193, and
@@ -69,9 +69,10 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--binary"); p.add_argument("--database"); p.add_argument("--port", type=int, default=18710)
     p.add_argument("--url")
-    p.add_argument("--examples", type=int, default=60)
-    p.add_argument("--max-time", type=int, default=200, help="time budget of the main schemathesis run (s)")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--examples", type=int, default=300)
+    p.add_argument("--timeout", type=int, default=240, help="kill a schemathesis run after this many seconds")
+    p.add_argument("--workers", type=int, default=1,
+                   help="schemathesis workers (default 1: with 2, hypothesis 6.x sometimes fails internally with a KeyError in lambda_sources)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--no-status-check", action="store_true")
     p.add_argument("--keep", help="keep the schemathesis reports in this directory")
@@ -151,11 +152,11 @@ def setup_real_objects(base, token):
     return {"dossiers": codes, "files": files, "procedures": ["1.001193", "2.000488"]}
 
 
-def run_schemathesis(base, token, outdir, extra, examples, max_time, workers, checks, seed, env):
+def run_schemathesis(base, token, outdir, extra, examples, timeout, workers, checks, seed, env):
     os.makedirs(outdir, exist_ok=True)
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", base + "/openapi.yaml", "--url", base,
            "-H", f"Authorization: Bearer {token}", "--checks", ",".join(checks),
-           "-n", str(examples), "--workers", str(workers), "--max-time", str(max_time),
+           "-n", str(examples), "--workers", str(workers),
            "--phases", "examples,coverage,fuzzing,stateful", "--suppress-health-check", "all",
            "--request-timeout", "20", "--no-color", "--output-truncate", "true",
            "--report", "junit,har", "--report-dir", outdir,
@@ -164,9 +165,13 @@ def run_schemathesis(base, token, outdir, extra, examples, max_time, workers, ch
         cmd += ["--seed", str(seed)]
     cmd += extra
     t0 = time.time()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=max_time + 120)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+        out, code = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        out = ((e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")) + f"\n[killed after {timeout} s]"
+        code = "timeout"
     elapsed = time.time() - t0
-    out = p.stdout + p.stderr
     with open(os.path.join(outdir, "output.txt"), "w") as f:
         f.write(" ".join(cmd).replace(token, "<token>") + "\n\n" + out)
     requests_sent = 0
@@ -177,19 +182,19 @@ def run_schemathesis(base, token, outdir, extra, examples, max_time, workers, ch
                 requests_sent = len(json.load(f)["log"]["entries"])
         except (ValueError, KeyError):
             requests_sent = -1
-    cases = []  # (operation, ok, first failure line)
+    cases = []  # (operation, ok, failure summary, tool_error)
     junit = os.path.join(outdir, "junit.xml")
     if os.path.exists(junit):
         for tc in ET.parse(junit).getroot().iter("testcase"):
             bad = [c for c in tc if c.tag in ("failure", "error")]
-            msg = ""
+            msg, tool_error = "", bool(bad) and all(c.tag == "error" for c in bad)
             if bad:
                 text = (bad[0].get("message") or "") + "\n" + (bad[0].text or "")
                 kinds = sorted({l.strip()[2:].strip() for l in text.splitlines() if l.strip().startswith("- ")})
                 msg = "; ".join(kinds)[:300] or text.strip().splitlines()[0][:300]
-            cases.append((tc.get("name"), not bad, msg))
+            cases.append((tc.get("name"), not bad, msg, tool_error))
     generated = next((l.strip() for l in out.splitlines() if "generated" in l and "Test cases" not in l and l.strip()[:1].isdigit()), "")
-    return {"requests": requests_sent, "cases": cases, "seconds": elapsed, "exit": p.returncode, "generated": generated, "output": out}
+    return {"requests": requests_sent, "cases": cases, "seconds": elapsed, "exit": code, "generated": generated, "output": out}
 
 
 def main():
@@ -219,21 +224,31 @@ def main():
 
         main_run = run_schemathesis(base, token, os.path.join(outdir, "main"),
                                     ["--exclude-path", "/api/v1/auth/token", "--exclude-path", "/api/v1/auth/logout"],
-                                    a.examples, a.max_time, a.workers, checks, a.seed, env)
+                                    a.examples, a.timeout, a.workers, checks, a.seed, env)
         # the throttled login and the revoking logout: a few examples, with a throwaway token
         side_token = login(base)
         side_run = run_schemathesis(base, side_token, os.path.join(outdir, "auth"),
                                     ["--include-path", "/api/v1/auth/token", "--include-path", "/api/v1/auth/logout"],
                                     15, 60, 1, checks, a.seed, env)
+        runs = [("main", main_run), ("auth", side_run)]
+        # an operation on which schemathesis itself crashed ("Runtime Error", not a verdict on the server) is run once more alone
+        for i, (name, ok, msg, tool_error) in enumerate(main_run["cases"]):
+            if tool_error and " /" in name:
+                method, path = name.split(" ", 1)
+                retry = run_schemathesis(base, token, os.path.join(outdir, f"retry{i}"), ["--include-method", method, "--include-path", path],
+                                         a.examples, 60, 1, checks, a.seed, env)
+                runs.append((f"retry of {name} after a schemathesis internal error", retry))
         total = 0
-        for label, run in (("main", main_run), ("auth", side_run)):
+        for label, run in runs:
             total += max(run["requests"], 0)
             print(f"\n[{label}] {run['requests']} requests in {run['seconds']:.0f} s ({run['generated'] or 'no summary line'}), schemathesis exit {run['exit']}")
             if not run["cases"]:
                 tail = "\n".join(run["output"].strip().splitlines()[-15:])
                 results.append((f"{label}: schemathesis produced no JUnit report", False, tail))
-            for name, ok, msg in run["cases"]:
-                results.append((f"{label}: {name}", ok, msg))
+            for name, ok, msg, tool_error in run["cases"]:
+                retried = tool_error and label == "main" and any(l.startswith(f"retry of {name} ") for l, _ in runs)
+                results.append((f"{label}: {name}" + (" (schemathesis internal error; retried below)" if retried else ""),
+                                ok or retried, ("schemathesis internal error: " if tool_error else "") + msg))
         results.append((f"at least 2,000 requests generated (got {total})", total >= 2000, ""))
         alive = server.alive()
         results.append(("server still answers /healthz after fuzzing", alive, "" if alive else "no 200 from /healthz"))
