@@ -202,7 +202,7 @@ enum DeskPages {
             let label = action.label.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             throw DeskRedirect(location: "/can-bo/ho-so/\(code)?ok=\(label)")
         } catch let e as APIError where e.status != .notFound {
-            let message = e.code == "version_conflict" ? "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi thao tác." : e.message
+            let message = DeskMessages.vietnamese(e)
             return try await DeskForms.dossierPage(code, session, services, flash: nil, error: message, status: e.status)
         }
     }

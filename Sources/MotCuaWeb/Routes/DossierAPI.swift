@@ -149,7 +149,22 @@ enum DossierAPI {
     }
 
     /// Reads an action request into a workflow action (422 for unknown actions or missing fields).
-    static func parse(_ b: ActionRequest) throws -> DossierAction {
+    static func parse(_ raw: ActionRequest) throws -> DossierAction {
+        typealias L = TextRules.Limit
+        let n = TextRules.normalized
+        let b = ActionRequest(action: raw.action, version: raw.version, reason: raw.reason.map(n), note: raw.note.map(n), number: raw.number.map(n),
+                              amount: raw.amount, newAppointment: raw.newAppointment, electronic: raw.electronic, file: raw.file)
+        for (field, value, limit, multiline) in [("reason", b.reason, L.note, true), ("note", b.note, L.note, true),
+                                                  ("number", b.number, L.resultNumber, false), ("file", b.file, L.code, false),
+                                                  ("newAppointment", b.newAppointment, L.code, false)] {
+            if let value, let problem = TextRules.problem(value, maxLength: limit, multiline: multiline) {
+                throw APIError(.unprocessableContent, code: "invalid_body", "\(field): \(TextRules.reason(problem, maxLength: limit))",
+                               details: ["\(field): \(TextRules.reason(problem, maxLength: limit))"])
+            }
+        }
+        if let a = b.amount, !(1...1_000_000_000_000).contains(a) {
+            throw APIError(.unprocessableContent, code: "invalid_body", "amount: whole VND from 1 to 1000000000000")
+        }
         func need(_ v: String?, _ field: String) throws -> String {
             guard let v, !v.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw APIError(.unprocessableContent, code: "invalid_body", "\(field) is required for action \(b.action)")

@@ -1,0 +1,31 @@
+import MotCuaCore
+
+/// The Vietnamese sentence shown on the desk for an API error code (the API keeps its English
+/// message; no English reaches a desk page).
+enum DeskMessages {
+    static let fields = ["reason": "Lý do", "note": "Ghi chú", "number": "Số kết quả", "amount": "Số tiền", "newAppointment": "Ngày hẹn mới",
+                         "file": "Tệp"]
+
+    static func vietnamese(_ e: APIError) -> String {
+        switch e.code {
+        case "version_conflict": return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi thao tác."
+        case "supplement_only_once": return "Hồ sơ chỉ được yêu cầu bổ sung một lần trong quá trình giải quyết."
+        case "apology_required": return "Hồ sơ đã quá hạn: cần lập văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) trước khi trả kết quả."
+        case "action_not_allowed", "role_not_allowed", "agency_not_allowed": return "Thao tác này không được phép ở bước hiện tại của hồ sơ hoặc với vai trò của anh/chị."
+        case "unknown_action": return "Thao tác không hợp lệ."
+        case "invalid_input": return "Thông tin nhập chưa hợp lệ, vui lòng kiểm tra lại."
+        case "unsupported_media_type", "content_mismatch", "active_content", "empty_file": return e.message.contains("Tệp") ? e.message : "Tệp không hợp lệ."
+        case "invalid_body":
+            let field = fields.first { e.message.hasPrefix($0.key) }?.value ?? "Thông tin"
+            if e.message.contains("is required") { return "\(field): bắt buộc nhập." }
+            if e.message.contains("longer than") { return "\(field): quá dài (\(e.message.filter(\.isNumber)) ký tự trở xuống)." }
+            if e.message.contains("control characters") { return "\(field): chứa ký tự điều khiển không hợp lệ." }
+            if e.message.contains("bidirectional") { return "\(field): chứa ký tự đảo chiều văn bản không hợp lệ." }
+            if e.message.hasPrefix("amount") { return "Số tiền: số nguyên đồng, từ 1 trở lên." }
+            if e.message.hasPrefix("newAppointment") { return "Ngày hẹn mới: bắt buộc, đúng định dạng ngày giờ." }
+            return "Thông tin nhập chưa hợp lệ, vui lòng kiểm tra lại."
+        default:
+            return e.message.unicodeScalars.contains { $0.value > 0x7F } ? e.message : "Không thực hiện được thao tác. Vui lòng thử lại."
+        }
+    }
+}
