@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MotCuaCore
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Refuses requests whose target cannot be used safely, before any route sees them: an over-long
@@ -28,9 +29,12 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Closes a connection that has not delivered a complete request head within `timeout` of being
-/// opened or of its previous response (slow or half-open clients). The idle timeout of the HTTP
-/// channel closes connections that stop sending altogether.
+/// Guards each connection below the router:
+/// - closes a connection that has not delivered a complete request head within `timeout` of being
+///   opened or of its previous response (slow or half-open clients; the idle timeout of the HTTP
+///   channel closes connections that stop sending altogether);
+/// - answers a request that is not valid HTTP/1.1 (a garbage request line, an over-long URL or
+///   header, a malformed chunked body) with 400 and the JSON error shape, then closes.
 final class RequestHeadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -39,6 +43,7 @@ final class RequestHeadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
 
     let timeout: TimeAmount
     private var scheduled: Scheduled<Void>?
+    private var answered = false
 
     init(timeout: TimeAmount) { self.timeout = timeout }
 
@@ -56,6 +61,22 @@ final class RequestHeadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
     func channelInactive(context: ChannelHandlerContext) {
         disarm()
         context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, !answered else {
+            context.fireErrorCaught(error)
+            return
+        }
+        answered = true
+        disarm()
+        let body = ByteBuffer(string: #"{"error":{"code":"malformed_request","message":"the request is not valid HTTP/1.1"}}"#)
+        let head = HTTPResponse(status: .badRequest, headerFields: [.contentType: "application/json; charset=utf-8", .connection: "close",
+                                                                   .contentLength: String(body.readableBytes)])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
