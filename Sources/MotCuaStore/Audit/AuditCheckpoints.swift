@@ -34,7 +34,7 @@ public struct AuditCheckpoint: Codable, Sendable, Equatable {
     }
 }
 
-/// The append-only checkpoint file (`auditCheckpoints`, default `motcua-data/audit-checkpoints.jsonl`):
+/// The append-only checkpoint file (`auditCheckpoints`; by default one per database, see `ServerConfig`):
 /// one signed JSON line per checkpoint, each naming the SHA-256 of the line before. The server
 /// appends one every `auditCheckpointSeconds` when a head moved, and at shutdown; `audit verify`
 /// checks the database against the last one, so a chain deleted with its head, or cut back with

@@ -27,8 +27,17 @@ public struct ServerConfig: Sendable, Equatable {
     public var idleTimeout = 60
     /// Folder of the audit keys (HMAC and Ed25519), outside the database.
     public var auditKeyDir = "motcua-data/keys"
-    /// Append-only file of signed audit checkpoints.
-    public var auditCheckpoints = "motcua-data/audit-checkpoints.jsonl"
+    /// Append-only file of signed audit checkpoints; nil: one per database, beside a SQLite file
+    /// (`<file>.audit-checkpoints.jsonl`) or `motcua-data/audit-checkpoints-<host>-<port>-<db>.jsonl`.
+    public var auditCheckpointsFile: String? = nil
+    public var auditCheckpoints: String {
+        if let auditCheckpointsFile { return auditCheckpointsFile }
+        switch database {
+        case .sqliteFile(let path): return path + ".audit-checkpoints.jsonl"
+        case .sqliteMemory: return "motcua-data/audit-checkpoints-memory.jsonl"
+        case .postgres(let s): return "motcua-data/audit-checkpoints-\(s.host)-\(s.port)-\(s.database).jsonl"
+        }
+    }
     /// Seconds between audit checkpoints (written only when a chain head moved).
     public var auditCheckpointSeconds = 60
 
@@ -52,7 +61,7 @@ public struct ServerConfig: Sendable, Equatable {
         ("requestHeadTimeout", "MOTCUA_REQUEST_HEAD_TIMEOUT", "seconds a client may take to send a request head (default 20)"),
         ("idleTimeout", "MOTCUA_IDLE_TIMEOUT", "seconds an idle connection stays open (default 60)"),
         ("auditKeyDir", "MOTCUA_AUDIT_KEY_DIR", "folder of the audit HMAC and signing keys, created with 0600 files on first start (default motcua-data/keys)"),
-        ("auditCheckpoints", "MOTCUA_AUDIT_CHECKPOINTS", "append-only file of signed audit checkpoints (default motcua-data/audit-checkpoints.jsonl)"),
+        ("auditCheckpoints", "MOTCUA_AUDIT_CHECKPOINTS", "append-only file of signed audit checkpoints (default: beside the SQLite file, <file>.audit-checkpoints.jsonl; for PostgreSQL motcua-data/audit-checkpoints-<host>-<port>-<db>.jsonl)"),
         ("auditCheckpointSeconds", "MOTCUA_AUDIT_CHECKPOINT_SECONDS", "seconds between audit checkpoints (default 60)"),
     ]
 
@@ -126,7 +135,7 @@ public struct ServerConfig: Sendable, Equatable {
             guard !text.isEmpty, TextRules.problem(text, maxLength: 4096) == nil else {
                 throw ConfigError(key: key, source: source, reason: "expected a file path")
             }
-            if key == "auditKeyDir" { auditKeyDir = text } else { auditCheckpoints = text }
+            if key == "auditKeyDir" { auditKeyDir = text } else { auditCheckpointsFile = text }
         case "auditCheckpointSeconds": auditCheckpointSeconds = try int(5...86_400)
         case "trustedProxies":
             let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
