@@ -92,7 +92,9 @@ struct HardeningTests {
             let id = try #require(file["id"] as? String)
             let (_, _, headers) = try await app.send(.get, "/api/v1/files/\(id)", as: "lanhdao.ninhkieu")
             #expect(headers[.contentDisposition]?.hasPrefix("attachment") == true && headers[.xContentTypeOptions] == "nosniff")
-            #expect(headers[.contentSecurityPolicy]?.contains("sandbox") == true)
+            #expect(headers[.contentSecurityPolicy]?.contains("sandbox") == true && headers[.cacheControl] == "no-store")
+            let (_, _, dossierHeaders) = try await app.send(.get, "/api/v1/dossiers/\(code)", as: "lanhdao.ninhkieu")
+            #expect(dossierHeaders[.cacheControl] == "no-store")
             // The city's monitor reads the ward's dossiers; the administrator does not.
             let (monitorRead, _, _) = try await app.send(.get, "/api/v1/dossiers/\(code)", as: "theodoi.tinh")
             let (adminRead, _, _) = try await app.send(.get, "/api/v1/dossiers/\(code)", as: "quantri")
