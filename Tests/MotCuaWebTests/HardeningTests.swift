@@ -102,8 +102,19 @@ struct HardeningTests {
         }
     }
 
-    @Test func textsAreLimitedNormalisedAndCleanAndNothingBadIsStored() async throws {
-        try await DemoApp.run(.sqlite) { app in
+    @Test(arguments: TestDatabases.kinds)
+    func textsAreLimitedNormalisedAndCleanAndNothingBadIsStored(kind: DatabaseKind) async throws {
+        try await DemoApp.run(kind) { app in
+            // A NUL anywhere (login name, procedure code, desk form) is refused before any query.
+            try await app.client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(string: #"{"username":"tiepnhan\u0000","password":"x"}"#)) { r in
+                #expect(r.status == .unprocessableContent)
+            }
+            let (nulCode, _, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.ninhkieu",
+                                                     json: DemoApp.intake(#"1.001193\u0000"#, case: "TH1"))
+            #expect(nulCode == .unprocessableContent)
+            let login = try await DeskPagesTests.postLogin(app.client, "username=a%00b&password=x")
+            #expect(login.status == .badRequest)
             func intake(name: String, extra: String = "") -> String {
                 DemoApp.intake("1.001193", case: "TH1", name: name, documents: ["Tờ khai đăng ký khai sinh"])
                     .replacingOccurrences(of: #""documents""#, with: "\(extra)\"documents\"")

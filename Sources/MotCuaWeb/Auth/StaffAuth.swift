@@ -46,9 +46,9 @@ public struct StaffAuth: Sendable {
     /// `Retry-After`) while the username or the address must wait, and 422 for an over-long username.
     public func login(username rawUsername: String, password: String, client: String, now: Date) async throws -> StaffMember? {
         let username = TextRules.normalized(rawUsername)
-        guard username.count <= TextRules.Limit.username, password.utf8.count <= TextRules.Limit.password else {
+        guard TextRules.problem(username, maxLength: TextRules.Limit.username) == nil, password.utf8.count <= TextRules.Limit.password else {
             throw APIError(.unprocessableContent, code: "invalid_credentials_format",
-                           "username at most \(TextRules.Limit.username) characters, password at most \(TextRules.Limit.password) bytes")
+                           "username at most \(TextRules.Limit.username) printable characters, password at most \(TextRules.Limit.password) bytes")
         }
         if case .wait(let seconds) = throttle.state.withLock({ $0.check(username: username, address: client, now: now) }) {
             var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in \(seconds) seconds")

@@ -95,7 +95,7 @@ enum DeskForms {
         var forms: [(String, Bool)] = [("01", s.receivedAt != nil), ("02", s.supplementCount > 0), ("03", s.status == .refused),
                                        ("04", s.apologyAt != nil), ("05", s.status == .stopped), ("06", true)]
         forms = forms.filter(\.1)
-        context["forms"] = forms.map { ["number": $0.0, "title": titles[$0.0]!, "url": "/can-bo/ho-so/\(s.code)/mau-\($0.0)"] }
+        context["forms"] = forms.map { ["number": $0.0, "title": titles[$0.0] ?? "", "url": "/can-bo/ho-so/\(s.code)/mau-\($0.0)"] }
         if let flash { context["flash"] = flash }
         if let error { context["errorMessage"] = error }
         return services.pages.page("desk-dossier", title: "Hồ sơ \(s.code)", context, status: status)

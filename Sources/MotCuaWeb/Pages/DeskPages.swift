@@ -101,7 +101,7 @@ enum DeskPages {
                          "mine": !Workflow.allowedActions(s, actor: session.member.actor, context: ctx).isEmpty,
                          "urgency": view.late ? 0 : view.dueSoon ? 1 : s.status.endsProcessing ? 3 : 2]))
         }
-        rows.sort { ($0["urgency"] as! Int) < ($1["urgency"] as! Int) }
+        rows.sort { ($0["urgency"] as? Int ?? 9) < ($1["urgency"] as? Int ?? 9) }
         var context = session.layoutContext
         context["counts"] = ["total": rows.count, "dueSoon": soon, "late": late]
         context["items"] = rows

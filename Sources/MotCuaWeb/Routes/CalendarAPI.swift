@@ -49,11 +49,11 @@ enum CalendarAPI {
                 throw APIError.invalid("from", "required, an ISO 8601 instant such as 2026-02-10T09:00:00+07:00")
             }
             let given: [(String, TimeLimitUnit)] = [("workingDays", .workingDays), ("workingHours", .workingHours), ("calendarDays", .calendarDays)]
-            let present = given.filter { request.query($0.0) != nil }
-            guard present.count == 1, let (name, unit) = present.first else {
+            let present = given.compactMap { g in request.query(g.0).map { (g.0, g.1, $0) } }
+            guard present.count == 1, let (name, unit, text) = present.first else {
                 throw APIError.invalid("workingDays", "give exactly one of workingDays, workingHours or calendarDays")
             }
-            guard let amount = Int(request.query(name)!), (0...3650).contains(amount) else {
+            guard let amount = Int(text), (0...3650).contains(amount) else {
                 throw APIError.invalid(name, "must be an integer from 0 to 3650")
             }
             let year = DeadlineCalculator.localDate(of: from).year

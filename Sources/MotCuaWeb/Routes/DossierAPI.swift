@@ -51,6 +51,12 @@ enum DossierAPI {
             do { intake = Intake.normalized(try JSONDecoder().decode(IntakeRequest.self, from: buffer)) } catch let e as DecodingError {
                 throw APIError(.unprocessableContent, code: "invalid_body", "the dossier is not valid JSON for this operation", details: [DecodingErrorText.describe(e)])
             }
+            // Texts first: nothing with control characters reaches a query.
+            let textProblems = Intake.textProblems(intake)
+            guard textProblems.isEmpty else {
+                throw APIError(.unprocessableContent, code: "invalid_dossier", "the dossier has \(textProblems.count) problem(s)",
+                               details: textProblems.map { "\($0.field): \($0.reason)" })
+            }
             guard let procedure = try await services.procedures.current(code: intake.procedureCode, now: services.now()) else {
                 throw APIError(.unprocessableContent, code: "unknown_procedure", "procedure \(intake.procedureCode) is not published")
             }

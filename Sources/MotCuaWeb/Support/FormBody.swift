@@ -28,16 +28,16 @@ struct FormBody {
     static func read(_ request: Request, context: AppRequestContext) async throws -> FormBody {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let header = request.headers[.contentType] ?? ""
-        if header.trimmingCharacters(in: .whitespaces).isEmpty { return try urlEncoded(buffer) }
+        if header.trimmingCharacters(in: .whitespaces).isEmpty { return try urlEncoded(buffer).checked() }
         guard let type = MediaType(header) else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "Kiểu dữ liệu của biểu mẫu không hợp lệ.")
         }
         switch type.value {
         case "application/x-www-form-urlencoded":
-            return try urlEncoded(buffer)
+            return try urlEncoded(buffer).checked()
         case "multipart/form-data":
             guard let boundary = type.parameters["boundary"], boundaryLengths.contains(boundary.utf8.count) else { throw malformed }
-            return try multipart(buffer, boundary: boundary)
+            return try multipart(buffer, boundary: boundary).checked()
         default:
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "Biểu mẫu phải gửi dạng application/x-www-form-urlencoded hoặc multipart/form-data.")
         }
@@ -94,6 +94,15 @@ struct FormBody {
             }
         }
         return FormBody(values: values, file: file)
+    }
+
+    /// Refuses a form any of whose names or values holds a control character (other than tab and
+    /// line breaks) or a bidirectional override.
+    func checked() throws -> FormBody {
+        for (k, v) in values where TextRules.problem(k, maxLength: .max) != nil || TextRules.problem(v, maxLength: .max, multiline: true) != nil {
+            throw APIError(.badRequest, code: "invalid_body", "Biểu mẫu chứa ký tự không hợp lệ (ký tự điều khiển hoặc đảo chiều văn bản).")
+        }
+        return self
     }
 
     subscript(_ key: String) -> String? {
