@@ -165,3 +165,59 @@ struct WorkflowTests {
         #expect(!Self.newDossier().isLate(at: Self.vn("2027-01-01T08:00:00")))
     }
 }
+
+/// Rules corrected against domain.md: guidance before receipt, apologies only when late, the
+/// stopped clock while waiting for a supplement.
+struct WorkflowRuleFixesTests {
+    typealias W = WorkflowTests
+    func run(_ s: DossierState, _ a: DossierAction, _ actor: Actor, _ at: String) throws -> (DossierState, Transition) {
+        try Workflow.apply(s, a, actor: actor, now: W.vn(at), context: W.context).get()
+    }
+
+    /// An online dossier waiting in status 1 for reception.
+    static func waiting() -> DossierState {
+        var s = W.newDossier()
+        s.channel = .online
+        return s
+    }
+
+    @Test func guidanceBeforeReceiptDoesNotUseUpTheSupplement() throws {
+        var (s, _) = try run(Self.waiting(), .requestSupplement(reason: "Thiếu tờ khai"), W.reception, "2026-03-02T08:00:00")
+        #expect(s.guidanceCount == 1 && s.supplementCount == 0)
+        (s, _) = try run(s, .supplementProvided, W.reception, "2026-03-02T10:00:00")
+        (s, _) = try run(s, .receive, W.reception, "2026-03-02T10:05:00")
+        (s, _) = try run(s, .transfer(note: nil), W.reception, "2026-03-02T11:00:00")
+        // The one supplement allowed during processing is still there.
+        #expect(Workflow.allowedActions(s, actor: W.specialist, context: W.context).contains("request-supplement"))
+        (s, _) = try run(s, .requestSupplement(reason: "Thiếu bản sao Căn cước"), W.specialist, "2026-03-03T09:00:00")
+        (s, _) = try run(s, .supplementProvided, W.reception, "2026-03-03T10:00:00")
+        (s, _) = try run(s, .transfer(note: nil), W.specialist, "2026-03-04T09:00:00")
+        (s, _) = try run(s, .approve(note: nil), W.leader, "2026-03-04T10:00:00")
+        // One supplement during processing: not late by the "more than one" rule.
+        #expect(s.timeliness == .early)
+    }
+
+    @Test func aResultFinishedOnTimeAndCollectedLateNeedsNoApology() throws {
+        var (s, _) = try run(W.newDossier(), .receive, W.reception, "2026-03-02T08:00:00")
+        (s, _) = try run(s, .transfer(note: nil), W.reception, "2026-03-02T09:00:00")
+        (s, _) = try run(s, .transfer(note: nil), W.specialist, "2026-03-09T10:00:00")
+        (s, _) = try run(s, .approve(note: nil), W.leader, "2026-03-10T10:00:00")
+        #expect(s.status == .finished && s.timeliness == .early)
+        // Collected a month later, after the appointment: returned without an apology.
+        (s, _) = try run(s, .returnResult, W.reception, "2026-04-15T09:00:00")
+        #expect(s.status == .returned && s.apologyAt == nil && s.timeliness == .early)
+    }
+
+    @Test func waitingForASupplementIsNeverLateAndAWithdrawalThenCountsAtTheRequest() throws {
+        var (s, _) = try run(W.newDossier(), .receive, W.reception, "2026-03-02T08:00:00")
+        (s, _) = try run(s, .transfer(note: nil), W.reception, "2026-03-02T09:00:00")
+        (s, _) = try run(s, .requestSupplement(reason: "Thiếu giấy tờ"), W.specialist, "2026-03-12T09:00:00")
+        // Weeks later, past the appointment: the clock is stopped, so not late.
+        #expect(!s.isLate(at: W.vn("2026-04-20T09:00:00")))
+        var t: Transition
+        (s, t) = try run(s, .withdraw(reason: "Công dân rút hồ sơ"), W.reception, "2026-04-20T09:00:00")
+        // Timeliness is judged at the request (12/3, before the 16/3 appointment), not at the withdrawal.
+        #expect(s.status == .withdrawn && (s.timeliness == .early || s.timeliness == .onTime))
+        #expect(t.effects.contains { if case .notifyApplicant(let form, _) = $0 { form == "withdrawn" } else { false } })
+    }
+}

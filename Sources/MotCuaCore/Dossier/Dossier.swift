@@ -71,7 +71,11 @@ public struct DossierState: Hashable, Sendable, Codable {
     public var stepDueAt: Date?
     /// The agency handling the current step (differs from `agencyCode` in a liên thông step).
     public var handlingAgency: String
+    /// Supplement requests during processing (at most one; more than one makes the dossier late).
     public var supplementCount: Int
+    /// Guidance requests at the counter before receipt (Mẫu 02 for incomplete papers): they neither
+    /// use up the supplement allowed during processing nor count toward lateness. Nil: none.
+    public var guidanceCount: Int?
     public var supplementRequestedAt: Date?
     /// Working seconds spent waiting for supplements, in total.
     public var pausedSeconds: Int
@@ -93,11 +97,21 @@ public struct DossierState: Hashable, Sendable, Codable {
 }
 
 extension DossierState {
-    /// Late: processing ended late, or still open after its appointment.
+    /// Late: processing ended late, or still open after its appointment. A dossier waiting for a
+    /// supplement has its clock stopped and is never late meanwhile.
     public func isLate(at now: Date) -> Bool {
         if timeliness == .late { return true }
-        guard receivedAt != nil, !status.endsProcessing, let due = dueAt else { return false }
+        guard receivedAt != nil, !status.endsProcessing, status != .supplementRequested, let due = dueAt else { return false }
         return now > due
+    }
+
+    /// Whether returning the result needs an apology first (Mẫu 04): processing ended after the
+    /// appointment, or it is still open past it. A result finished on time and collected later
+    /// needs none.
+    public func needsApologyBeforeReturn(at now: Date) -> Bool {
+        guard apologyAt == nil else { return false }
+        if processingEndedAt != nil { return timeliness == .late }
+        return isLate(at: now)
     }
 
     /// Due soon: still open, not late, and the appointment is at most `workingDays` working days away.

@@ -135,9 +135,12 @@ public enum Workflow {
                 t.effects.append(.processingEnded(nil))
                 return
             }
+            // Ended while waiting for a supplement (withdrawn, stopped): the clock stopped at the
+            // request, so the request instant is the end that counts.
+            let end = state.status == .supplementRequested ? (s.supplementRequestedAt ?? now) : now
             let timeliness: Timeliness
             if s.supplementCount > 1 { timeliness = .late }
-            else if let due = s.dueAt { timeliness = DeadlineCalculator.classify(end: now, due: due) }
+            else if let due = s.dueAt { timeliness = DeadlineCalculator.classify(end: end, due: due) }
             else { timeliness = .onTime }
             s.timeliness = timeliness
             t.effects.append(.processingEnded(timeliness))
@@ -154,7 +157,7 @@ public enum Workflow {
             guard !reason.trimmed.isEmpty else { return invalid("reason is required: list exactly what is missing") }
             s.resumeStatus = s.status
             s.status = .supplementRequested
-            s.supplementCount += 1
+            if s.receivedAt == nil { s.guidanceCount = (s.guidanceCount ?? 0) + 1 } else { s.supplementCount += 1 }
             s.supplementRequestedAt = now
             t.note = reason
             t.effects.append(.notifyApplicant(form: "02", message: "Hồ sơ \(s.code) cần bổ sung: \(reason)"))
@@ -192,7 +195,7 @@ public enum Workflow {
             s.resultFile = file
             t.note = electronic ? "Kết quả điện tử" : "Kết quả giấy"
         case .returnResult:
-            if (s.isLate(at: now) || s.dueAt.map({ now > $0 }) == true) && s.apologyAt == nil {
+            if s.needsApologyBeforeReturn(at: now) {
                 return .failure(WorkflowRejection(code: .apologyRequired,
                                                   message: "the dossier is late: record an apology with a new appointment (Mẫu 04) before returning the result",
                                                   allowed: allowed.filter { $0 != "return" }))
@@ -204,6 +207,7 @@ public enum Workflow {
         case .withdraw(let reason):
             t.note = reason
             endProcessing(.withdrawn)
+            t.effects.append(.notifyApplicant(form: "withdrawn", message: "Hồ sơ \(s.code) đã được rút theo yêu cầu: \(reason)"))
         case .stop(let reason):
             guard !reason.trimmed.isEmpty else { return invalid("reason is required (Mẫu 05)") }
             t.note = reason
