@@ -4,7 +4,8 @@ local threads = {}
 local counter = 0
 local body = '{"procedureCode":"2.000488","caseCode":"TH1","channel":"counter",' ..
   '"applicant":{"kind":"person","name":"Nguyễn Văn Thử","idNumber":"092095001234"},' ..
-  '"documents":[{"component":"Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp","form":"original","count":1}]}'
+  '"documents":[{"component":"Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp","form":"original","count":1},' ..
+  '{"component":"Căn cước hoặc hộ chiếu của người được cấp Phiếu","form":"original","count":1}]}'
 
 function setup(thread)
   thread:set("id", #threads + 1)

@@ -97,7 +97,7 @@ struct LifecycleBench: AsyncParsableCommand {
         let steps: [(String, String, String)] = [("tiepnhan.sotuphap", "transfer", ""), ("chuyenvien.sotuphap", "transfer", ""),
                                                  ("truongphong.sotuphap", "approve", ""), ("giamdoc.sotuphap", "approve", ""),
                                                  ("vanthu.sotuphap", "issue", #","number":"B-1""#), ("tiepnhan.sotuphap", "return", "")]
-        let body = #"{"procedureCode":"2.000488","caseCode":"TH1","channel":"counter","applicant":{"kind":"person","name":"Người thử","idNumber":"092095001234"},"documents":[]}"#
+        let body = #"{"procedureCode":"2.000488","caseCode":"TH1","channel":"counter","applicant":{"kind":"person","name":"Người thử","idNumber":"092095001234"},"documents":[{"component":"Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp","form":"original","count":1},{"component":"Căn cước hoặc hộ chiếu của người được cấp Phiếu","form":"original","count":1}]}"#
         let allTokens = tokens
         let clock = ContinuousClock()
         let total = count, lanes = concurrency

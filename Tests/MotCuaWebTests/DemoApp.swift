@@ -52,9 +52,22 @@ struct DemoApp {
         }
     }
 
+    /// The required components of the demo cases used by the tests.
+    static let required: [String: [String]] = [
+        "1.001193/TH1": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh (hoặc văn bản xác nhận của người làm chứng, giấy cam đoan về việc sinh)",
+                         "Giấy tờ tùy thân của người đi đăng ký khai sinh"],
+        "1.001193/TH2": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh", "Tờ khai thay đổi thông tin cư trú (mẫu CT01)",
+                         "Tờ khai tham gia, điều chỉnh thông tin bảo hiểm xã hội, bảo hiểm y tế (mẫu TK1-TS)"],
+        "2.000488/TH1": ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Căn cước hoặc hộ chiếu của người được cấp Phiếu"],
+        "2.000488/TH2": ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Căn cước hoặc hộ chiếu của người được cấp Phiếu"],
+    ]
+
+    /// An intake body with the case's required components (unless `complete` is false) and `documents`.
     static func intake(_ procedure: String, case c: String, channel: String = "counter", receive: Bool = true, name: String = "Nguyễn Văn An",
-                       documents: [String] = []) -> String {
-        let docs = documents.map { #"{"component":"\#($0)","form":"original","count":1}"# }.joined(separator: ",")
+                       documents: [String] = [], complete: Bool = true) -> String {
+        var all = complete ? required["\(procedure)/\(c)"] ?? [] : []
+        for d in documents where !all.contains(d) { all.append(d) }
+        let docs = all.map { #"{"component":"\#($0)","form":"original","count":1}"# }.joined(separator: ",")
         return """
         {"procedureCode":"\(procedure)","caseCode":"\(c)","channel":"\(channel)","receive":\(receive),
          "applicant":{"kind":"person","name":"\(name)","idNumber":"092095001234","phone":"0912345678","email":"an@example.vn"},

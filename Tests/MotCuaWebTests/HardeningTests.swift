@@ -132,8 +132,14 @@ struct HardeningTests {
             }
             let many = (0..<101).map { _ in #"{"component":"Tờ khai đăng ký khai sinh","form":"original","count":1}"# }.joined(separator: ",")
             let (tooMany, _, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.ninhkieu",
-                                                     json: DemoApp.intake("1.001193", case: "TH1").replacingOccurrences(of: #""documents":[]"#, with: #""documents":[\#(many)]"#))
+                                                     json: DemoApp.intake("1.001193", case: "TH1", complete: false).replacingOccurrences(of: #""documents":[]"#, with: #""documents":[\#(many)]"#))
             #expect(tooMany == .unprocessableContent)
+            // Received at once with a required component missing: refused, naming it; an online
+            // submission waiting for reception may be incomplete.
+            let (incomplete, ie, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.ninhkieu",
+                                                         json: DemoApp.intake("1.001193", case: "TH1", documents: ["Tờ khai đăng ký khai sinh"], complete: false))
+            #expect(incomplete == .unprocessableContent
+                    && (((ie["error"] as? [String: Any])?["details"] as? [String]) ?? []).contains { $0.contains("Giấy chứng sinh") })
             let (_, list, _) = try await app.send(.get, "/api/v1/dossiers", as: "tiepnhan.ninhkieu")
             #expect(list["count"] as? Int == 0)
             // NFD in, NFC stored: the two spellings of one name are one.

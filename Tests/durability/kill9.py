@@ -8,6 +8,9 @@ Exits non-zero when an acknowledged dossier is missing.
 """
 import argparse, json, os, signal, subprocess, sys, threading, time, urllib.request, urllib.error, uuid
 
+# The required components of 2.000488 TH1: a dossier received at once must hold them.
+REQUIRED = ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Căn cước hoặc hộ chiếu của người được cấp Phiếu"]
+
 p = argparse.ArgumentParser()
 p.add_argument("binary"); p.add_argument("database")
 p.add_argument("--port", type=int, default=18090); p.add_argument("--clients", type=int, default=16)
@@ -46,7 +49,8 @@ def client(n):
     i = 0
     while not stop.is_set():
         body = {"procedureCode": "2.000488", "caseCode": "TH1", "channel": "counter",
-                "applicant": {"kind": "person", "name": f"Khách {n}-{i}", "idNumber": "092095001234"}, "documents": []}
+                "applicant": {"kind": "person", "name": f"Khách {n}-{i}", "idNumber": "092095001234"},
+                "documents": [{"component": c, "form": "original", "count": 1} for c in REQUIRED]}
         try:
             status, d = call("POST", "/api/v1/dossiers", body, token, {"Idempotency-Key": str(uuid.uuid4())}, timeout=5)
             if status == 201:

@@ -64,7 +64,12 @@ enum DossierAPI {
                 throw APIError(.unprocessableContent, code: "procedure_not_served",
                                "procedure \(intake.procedureCode) (\(procedure.level.rawValue) level) is not received by agency \(staff.agencyCode)")
             }
-            let problems = Intake.problems(intake, procedure: procedure)
+            var problems = Intake.problems(intake, procedure: procedure)
+            // A dossier received at once must hold every required component (the desk checks this too);
+            // an online submission waiting for reception (`receive: false`) is checked by the officer.
+            if intake.receive ?? true {
+                problems += Intake.missingRequiredComponents(intake, procedure: procedure).map { ("documents", "required component missing: \($0)") }
+            }
             guard problems.isEmpty else {
                 throw APIError(.unprocessableContent, code: "invalid_dossier", "the dossier has \(problems.count) problem(s)", details: problems.map { "\($0.field): \($0.reason)" })
             }
