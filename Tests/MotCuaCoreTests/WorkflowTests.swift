@@ -124,7 +124,14 @@ struct WorkflowTests {
         #expect(stopped.status == .stopped && stopped.status.portalCode == 8)
         let (refused, r) = try run(Self.newDossier(), .refuse(reason: "Không thuộc thẩm quyền giải quyết"), Self.reception, "2026-03-02T08:00:00")
         #expect(refused.status == .refused && r.effects.contains(.processingEnded(nil)))
-        var (s, _) = try run(received, .requireFee(amount: 200_000), Self.reception, "2026-03-02T08:30:00")
+        // The test case lists no fee: a fee needs its legal reason.
+        let noReason = Workflow.apply(received, .requireFee(amount: 200_000, reason: nil), actor: Self.reception, now: Self.vn("2026-03-02T08:30:00"), context: Self.context)
+        guard case .failure(let fe) = noReason else { Issue.record("fee without listed fee or reason"); return }
+        #expect(fe.code == .invalidInput)
+        var feeContext = Self.context
+        feeContext.listedFees = 200_000
+        var (s, ft) = try Workflow.apply(received, .requireFee(amount: 200_000, reason: nil), actor: Self.reception, now: Self.vn("2026-03-02T08:30:00"), context: feeContext).get()
+        #expect(ft.note == "200.000 đ")
         #expect(s.status == .feeDue && s.status.portalCode == 6)
         (s, _) = try run(s, .payFee, Self.reception, "2026-03-02T09:00:00")
         #expect(s.status == .processing && s.feePaid)
@@ -219,5 +226,32 @@ struct WorkflowRuleFixesTests {
         // Timeliness is judged at the request (12/3, before the 16/3 appointment), not at the withdrawal.
         #expect(s.status == .withdrawn && (s.timeliness == .early || s.timeliness == .onTime))
         #expect(t.effects.contains { if case .notifyApplicant(let form, _) = $0 { form == "withdrawn" } else { false } })
+    }
+}
+
+struct MoneyAndApologyTests {
+    @Test func vietnameseMoney() {
+        #expect(Money.vnd(15_000) == "15.000 đ" && Money.vnd(1_200_000) == "1.200.000 đ" && Money.vnd(500) == "500 đ" && Money.vnd(0) == "0 đ")
+    }
+
+    @Test func everyApologyIsKeptAndALateOneCountsAsMissing() throws {
+        typealias W = WorkflowTests
+        func run(_ s: DossierState, _ a: DossierAction, _ actor: Actor, _ at: String) throws -> DossierState {
+            try Workflow.apply(s, a, actor: actor, now: W.vn(at), context: W.context).get().0
+        }
+        var s = try run(W.newDossier(), .receive, W.reception, "2026-03-02T08:00:00")
+        s = try run(s, .transfer(note: nil), W.reception, "2026-03-02T09:00:00")
+        // Due 16/3 08:00; apologised on 13/3, before the appointment: in time.
+        s = try run(s, .apologize(newDue: W.vn("2026-03-18T16:00:00"), reason: "Cần xác minh tại địa phương"), W.leader, "2026-03-13T10:00:00")
+        // Still not done: a second apology after the first new appointment is kept too.
+        s = try run(s, .apologize(newDue: W.vn("2026-03-25T16:00:00"), reason: "Chờ kết quả xác minh"), W.leader, "2026-03-19T10:00:00")
+        #expect(s.apologies?.count == 2 && s.apologies?.map(\.late) == [false, true])
+        #expect(s.apologisedInTime(at: W.vn("2026-03-19T11:00:00")) == true)
+        // Another dossier apologised for only after its appointment: counts as missing.
+        var t = try run(W.newDossier(), .receive, W.reception, "2026-03-02T08:00:00")
+        t = try run(t, .transfer(note: nil), W.reception, "2026-03-02T09:00:00")
+        t = try run(t, .apologize(newDue: W.vn("2026-03-20T16:00:00"), reason: "Trễ"), W.leader, "2026-03-17T10:00:00")
+        #expect(t.apologies?.first?.late == true && t.apologisedInTime(at: W.vn("2026-03-17T11:00:00")) == false)
+        #expect(W.newDossier().apologisedInTime(at: W.vn("2026-03-03T08:00:00")) == nil)
     }
 }

@@ -136,7 +136,7 @@ struct PageTests {
                 #expect(!r.text.contains("Phiếu lý lịch"))
             }
             try await client.execute(uri: "/thu-tuc/2.000488", method: .get) { r in
-                #expect(r.text.contains("200.000 đồng"))
+                #expect(r.text.contains("200.000 đ"))
                 #expect(r.text.contains("10 ngày làm việc"))
                 #expect(r.text.contains("Sở Tư pháp thành phố Cần Thơ"))
             }

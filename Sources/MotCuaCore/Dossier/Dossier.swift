@@ -79,8 +79,12 @@ public struct DossierState: Hashable, Sendable, Codable {
     public var supplementRequestedAt: Date?
     /// Working seconds spent waiting for supplements, in total.
     public var pausedSeconds: Int
+    /// The latest apology and its new appointment (Mẫu 04).
     public var apologyAt: Date?
     public var apologyNewDue: Date?
+    /// Every apology, oldest first (nil: none). One made after the appointment is marked late and
+    /// counts as missing for the target "late dossiers apologised for in time".
+    public var apologies: [Apology]?
     public var resultNumber: String?
     public var resultElectronic: Bool
     public var resultFile: String?
@@ -118,5 +122,32 @@ extension DossierState {
     public func isDueSoon(at now: Date, deadlines: DeadlineCalculator, workingDays: Int) -> Bool {
         guard receivedAt != nil, !status.endsProcessing, !isLate(at: now), let due = dueAt else { return false }
         return deadlines.isDueSoon(due: due, now: now, workingDays: workingDays)
+    }
+}
+
+/// An apology with a new appointment (Mẫu 04), kept in the dossier's state.
+public struct Apology: Hashable, Sendable, Codable {
+    public var at: Date
+    public var newDue: Date
+    public var reason: String
+    public var by: String
+    /// Made after the appointment had passed.
+    public var late: Bool
+
+    public init(at: Date, newDue: Date, reason: String, by: String, late: Bool) {
+        self.at = at
+        self.newDue = newDue
+        self.reason = reason
+        self.by = by
+        self.late = late
+    }
+}
+
+extension DossierState {
+    /// Late (ended late, or open past the appointment) and apologised for before the appointment
+    /// passed: the seeds' "late dossiers apologised for in time". Nil when the dossier is not late.
+    public func apologisedInTime(at now: Date) -> Bool? {
+        guard isLate(at: now) else { return nil }
+        return (apologies ?? []).contains { !$0.late }
     }
 }

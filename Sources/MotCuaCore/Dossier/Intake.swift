@@ -140,7 +140,7 @@ public enum Intake {
             code: code, agencyCode: agency, procedureCode: procedure.code, procedureVersion: procedure.version, caseCode: c.code,
             channel: r.channel, applicant: r.applicant, documents: r.documents, note: r.note, status: .submitted, submittedAt: now,
             receivedAt: nil, dueAt: nil, stepIndex: 0, stepStartedAt: nil, stepDueAt: nil, handlingAgency: agency, supplementCount: 0, guidanceCount: nil,
-            supplementRequestedAt: nil, pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, resultNumber: nil, resultElectronic: false,
+            supplementRequestedAt: nil, pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, apologies: nil, resultNumber: nil, resultElectronic: false,
             resultFile: nil, processingEndedAt: nil, timeliness: nil, returnedAt: nil, feeAmount: procedure.totalFees(for: r.channel),
             feePaid: false, resumeStatus: nil, version: 0)
     }

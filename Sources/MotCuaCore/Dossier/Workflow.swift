@@ -213,12 +213,17 @@ public enum Workflow {
             t.note = reason
             endProcessing(.stopped)
             t.effects.append(.notifyApplicant(form: "05", message: "Hồ sơ \(s.code) bị dừng giải quyết: \(reason)"))
-        case .requireFee(let amount):
+        case .requireFee(let amount, let reason):
             guard amount > 0 else { return invalid("amount must be a positive number of VND") }
+            let reason = reason?.trimmed ?? ""
+            guard context.listedFees > 0 || !reason.isEmpty else {
+                return invalid("the procedure lists no fee for this channel: give the legal reason for the fee")
+            }
             s.feeAmount = amount
             s.resumeStatus = s.status
             s.status = .feeDue
-            t.note = "\(amount) đồng"
+            t.note = Money.vnd(amount) + (reason.isEmpty ? "" : " — \(reason)")
+            t.effects.append(.notifyApplicant(form: "fee", message: "Hồ sơ \(s.code) cần nộp phí, lệ phí: \(Money.vnd(amount))"))
         case .payFee:
             s.feePaid = true
             s.status = s.resumeStatus ?? .processing
@@ -226,9 +231,10 @@ public enum Workflow {
         case .apologize(let newDue, let reason):
             guard !reason.trimmed.isEmpty else { return invalid("reason is required (Mẫu 04)") }
             guard newDue > now, s.dueAt.map({ newDue > $0 }) ?? true else { return invalid("the new appointment must be after now and after the current one") }
+            let afterDue = s.dueAt.map { now > $0 } ?? false
             s.apologyAt = now
             s.apologyNewDue = newDue
-            let afterDue = s.dueAt.map { now > $0 } ?? false
+            s.apologies = (s.apologies ?? []) + [Apology(at: now, newDue: newDue, reason: reason, by: actor.username, late: afterDue)]
             t.note = reason + (afterDue ? " (xin lỗi sau thời hạn: tính là trễ)" : "")
             t.effects.append(.notifyApplicant(form: "04", message: "Xin lỗi về việc trễ hẹn hồ sơ \(s.code): \(reason)"))
         }

@@ -30,7 +30,8 @@ public enum DossierAction: Hashable, Sendable {
     case returnResult
     case withdraw(reason: String)
     case stop(reason: String)
-    case requireFee(amount: Int)
+    /// Asks for fees (status 6). On a case without fees for the channel a reason is required.
+    case requireFee(amount: Int, reason: String?)
     case payFee
     /// Apology with a new appointment (Mẫu 04).
     case apologize(newDue: Date, reason: String)
@@ -121,17 +122,21 @@ public struct WorkflowContext: Sendable {
     /// The case's time limit for the dossier's channel; nil when the case has no due date.
     public var limit: TimeLimit?
     public var deadlines: DeadlineCalculator
+    /// The fees the catalog lists for the case's channel, in VND (0: none).
+    public var listedFees: Int
 
-    public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator) {
+    public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator, listedFees: Int = 0) {
         self.steps = steps
         self.limit = limit
         self.deadlines = deadlines
+        self.listedFees = listedFees
     }
 
     /// The context of a dossier of `procedure`, case `caseCode`, on `channel`.
     public init?(procedure: Procedure, caseCode: String, channel: Channel, deadlines: DeadlineCalculator) {
         guard let c = procedure.procedureCase(caseCode) else { return nil }
-        self.init(steps: c.workflow, limit: c.noDueDate ? nil : c.limit(for: channel), deadlines: deadlines)
+        self.init(steps: c.workflow, limit: c.noDueDate ? nil : c.limit(for: channel), deadlines: deadlines,
+                  listedFees: procedure.totalFees(for: channel))
     }
 }
 

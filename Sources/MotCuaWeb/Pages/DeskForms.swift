@@ -76,6 +76,10 @@ enum DeskForms {
             "dueSoon": view.dueSoon, "currentStep": view.currentStep?.name, "supplementCount": s.supplementCount,
             "apologyAt": VietnameseFormat.dateTime(s.apologyAt), "newAppointment": VietnameseFormat.dateTime(s.apologyNewDue),
             "resultNumber": s.resultNumber, "timelinessLabel": s.timeliness?.label, "version": s.version,
+            "fee": s.feeAmount == 0 ? "Không" : "\(Money.vnd(s.feeAmount))\(s.feePaid ? " (đã nộp)" : "")",
+            "apologies": (s.apologies ?? []).map { a -> [String: Any] in
+                ["at": VietnameseFormat.dateTime(a.at) ?? "", "newDue": VietnameseFormat.dateTime(a.newDue) ?? "", "late": a.late, "reason": a.reason]
+            },
             "documents": s.documents.map { ["component": $0.component, "formLabel": $0.form.label, "count": $0.count] },
         ]
         var context = session.layoutContext

@@ -74,11 +74,7 @@ enum PublicPages {
         }
     }
 
-    static func money(_ vnd: Int) -> String {
-        var s = String(vnd), out = ""
-        while s.count > 3 { out = "." + s.suffix(3) + out; s = String(s.dropLast(3)) }
-        return s + out + " đồng"
-    }
+    static func money(_ vnd: Int) -> String { Money.vnd(vnd) }
 
     static func detail(_ p: Procedure, _ services: AppServices) async throws -> Response {
         var agencyNames = p.agencyKinds.map(\.label)

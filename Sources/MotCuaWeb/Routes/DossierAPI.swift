@@ -197,7 +197,7 @@ enum DossierAPI {
         case "stop": return .stop(reason: try need(b.reason, "reason"))
         case "fee-due":
             guard let a = b.amount else { throw APIError(.unprocessableContent, code: "invalid_body", "amount is required for fee-due") }
-            return .requireFee(amount: a)
+            return .requireFee(amount: a, reason: b.reason.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
         case "fee-paid": return .payFee
         case "apologize":
             guard let text = b.newAppointment, let date = VietnamTime.parse(text) else {
