@@ -25,6 +25,9 @@ public enum AccessPolicy {
         handlingRoles.contains(actor.role) && (actor.agencyCode == dossierAgency || actor.agencyCode == handlingAgency)
     }
 
+    /// Whether `actor` may list dossiers (everyone but administrators; the list is scoped by `canSee`).
+    public static func canListDossiers(_ actor: Actor) -> Bool { actor.role != .admin }
+
     /// Whether `actor` may open (receive) dossiers.
     public static func canOpenDossiers(_ actor: Actor) -> Bool { actor.role == .reception }
 

@@ -100,6 +100,9 @@ enum DossierAPI {
 
         routes.get("/api/v1/dossiers") { request, _ in
             let staff = try await services.auth.requireAPI(request, now: services.now())
+            guard AccessPolicy.canListDossiers(staff.actor) else {
+                throw APIError(.forbidden, code: "forbidden", "administrators do not read applicants' data")
+            }
             var filter = DossierFilter()
             filter.status = try request.query("status", as: DossierStatus.self)
             if let d = request.query("dueBefore") {
