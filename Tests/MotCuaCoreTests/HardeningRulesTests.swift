@@ -113,7 +113,7 @@ struct HardeningRulesTests {
         #expect(s.handlingAgency == "H13.08")
         #expect(Workflow.allowedActions(s, actor: police, context: context) == ["transfer", "send-back"])
         #expect(Workflow.allowedActions(s, actor: policeLeader, context: context).isEmpty)
-        for action in [DossierAction.requestSupplement(reason: "x"), .stop(reason: "x"), .recordResult(electronic: true, file: nil),
+        for action in [DossierAction.requestSupplement(SupplementRequest(components: ["x"])), .stop(reason: "x"), .recordResult(electronic: true, file: nil),
                        .apologize(newDue: WorkflowTests.vn("2026-03-09T08:00:00"), reason: "x")] {
             let r = Workflow.apply(s, action, actor: action.name == "stop" || action.name == "apologize" ? policeLeader : police,
                                    now: WorkflowTests.vn("2026-03-02T10:00:00"), context: context)

@@ -46,7 +46,8 @@ struct WorkflowPropertyTests {
         let reason = reasons[Int(g.next() % UInt64(reasons.count))]
         switch g.next() % 15 {
         case 0: return .receive
-        case 1: return .requestSupplement(reason: reason)
+        case 1: return .requestSupplement(SupplementRequest(components: g.next() % 4 == 0 ? [] : [WorkflowTests.components[Int(g.next() % 3)]],
+                                                            other: g.next() % 3 == 0 ? "Giấy khác" : nil, legalBasis: g.next() % 2 == 0 ? "Điều 9" : nil))
         case 2: return .supplementProvided
         case 3: return .refuse(reason: reason)
         case 4: return .transfer(note: nil)

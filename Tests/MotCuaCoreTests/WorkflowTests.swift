@@ -12,7 +12,9 @@ struct WorkflowTests {
         WorkflowStep(name: "Phê duyệt", role: .departmentLeader, hours: 8, agency: nil),
         WorkflowStep(name: "Trả kết quả", role: .reception, hours: 8, agency: nil),
     ]
-    static let context = WorkflowContext(steps: steps, limit: TimeLimit(amount: 10, unit: .workingDays), deadlines: deadlines)
+    static let components = ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Bản sao Căn cước", "Giấy tờ chứng minh nơi cư trú"]
+    static let context = WorkflowContext(steps: steps, limit: TimeLimit(amount: 10, unit: .workingDays), deadlines: deadlines, components: components)
+    static func missing(_ i: Int) -> DossierAction { .requestSupplement(SupplementRequest(components: [components[i]])) }
     static let reception = Actor(username: "tiepnhan", role: .reception, agencyCode: "H13.01")
     static let specialist = Actor(username: "chuyenvien", role: .specialist, agencyCode: "H13.01")
     static let leader = Actor(username: "truongphong", role: .departmentLeader, agencyCode: "H13.01")
@@ -68,13 +70,13 @@ struct WorkflowTests {
 
     @Test func supplementOnlyOnceAndTheClockStops() throws {
         var (s, _) = try run(Self.newDossier(), .receive, Self.reception, "2026-03-02T08:00:00")
-        (s, _) = try run(s, .requestSupplement(reason: "Thiếu bản sao Căn cước"), Self.reception, "2026-03-02T10:00:00")
+        (s, _) = try run(s, Self.missing(1), Self.reception, "2026-03-02T10:00:00")
         #expect(s.status == .supplementRequested && s.status.portalCode == 5)
         // Two full working days later (4/3 10:00) the applicant brings the paper: due moves by 16 h.
         (s, _) = try run(s, .supplementProvided, Self.reception, "2026-03-04T10:00:00")
         #expect(s.status == .processing)
         #expect(s.dueAt == Self.vn("2026-03-18T08:00:00"))
-        let again = Workflow.apply(s, .requestSupplement(reason: "Thiếu thêm"), actor: Self.reception, now: Self.vn("2026-03-05T10:00:00"), context: Self.context)
+        let again = Workflow.apply(s, Self.missing(2), actor: Self.reception, now: Self.vn("2026-03-05T10:00:00"), context: Self.context)
         guard case .failure(let e) = again else { Issue.record("second supplement accepted"); return }
         #expect(e.code == .supplementOnce)
     }
@@ -189,14 +191,14 @@ struct WorkflowRuleFixesTests {
     }
 
     @Test func guidanceBeforeReceiptDoesNotUseUpTheSupplement() throws {
-        var (s, _) = try run(Self.waiting(), .requestSupplement(reason: "Thiếu tờ khai"), W.reception, "2026-03-02T08:00:00")
+        var (s, _) = try run(Self.waiting(), W.missing(0), W.reception, "2026-03-02T08:00:00")
         #expect(s.guidanceCount == 1 && s.supplementCount == 0)
         (s, _) = try run(s, .supplementProvided, W.reception, "2026-03-02T10:00:00")
         (s, _) = try run(s, .receive, W.reception, "2026-03-02T10:05:00")
         (s, _) = try run(s, .transfer(note: nil), W.reception, "2026-03-02T11:00:00")
         // The one supplement allowed during processing is still there.
         #expect(Workflow.allowedActions(s, actor: W.specialist, context: W.context).contains("request-supplement"))
-        (s, _) = try run(s, .requestSupplement(reason: "Thiếu bản sao Căn cước"), W.specialist, "2026-03-03T09:00:00")
+        (s, _) = try run(s, W.missing(1), W.specialist, "2026-03-03T09:00:00")
         (s, _) = try run(s, .supplementProvided, W.reception, "2026-03-03T10:00:00")
         (s, _) = try run(s, .transfer(note: nil), W.specialist, "2026-03-04T09:00:00")
         (s, _) = try run(s, .approve(note: nil), W.leader, "2026-03-04T10:00:00")
@@ -218,7 +220,7 @@ struct WorkflowRuleFixesTests {
     @Test func waitingForASupplementIsNeverLateAndAWithdrawalThenCountsAtTheRequest() throws {
         var (s, _) = try run(W.newDossier(), .receive, W.reception, "2026-03-02T08:00:00")
         (s, _) = try run(s, .transfer(note: nil), W.reception, "2026-03-02T09:00:00")
-        (s, _) = try run(s, .requestSupplement(reason: "Thiếu giấy tờ"), W.specialist, "2026-03-12T09:00:00")
+        (s, _) = try run(s, W.missing(2), W.specialist, "2026-03-12T09:00:00")
         // Weeks later, past the appointment: the clock is stopped, so not late.
         #expect(!s.isLate(at: W.vn("2026-04-20T09:00:00")))
         var t: Transition
@@ -253,5 +255,26 @@ struct MoneyAndApologyTests {
         t = try run(t, .apologize(newDue: W.vn("2026-03-20T16:00:00"), reason: "Trễ"), W.leader, "2026-03-17T10:00:00")
         #expect(t.apologies?.first?.late == true && t.apologisedInTime(at: W.vn("2026-03-17T11:00:00")) == false)
         #expect(W.newDossier().apologisedInTime(at: W.vn("2026-03-03T08:00:00")) == nil)
+    }
+}
+
+struct SupplementRequestTests {
+    typealias W = WorkflowTests
+
+    @Test func aSupplementNamesPublishedComponentsAndAnythingElseNeedsItsLegalBasis() throws {
+        let (received, _) = try Workflow.apply(W.newDossier(), .receive, actor: W.reception, now: W.vn("2026-03-02T08:00:00"), context: W.context).get()
+        func ask(_ r: SupplementRequest) -> Result<(DossierState, Transition), WorkflowRejection> {
+            Workflow.apply(received, .requestSupplement(r), actor: W.reception, now: W.vn("2026-03-02T09:00:00"), context: W.context)
+        }
+        for bad in [SupplementRequest(components: []), SupplementRequest(components: ["Sổ hộ khẩu"]),
+                    SupplementRequest(components: [], other: "Giấy xác nhận tình trạng hôn nhân")] {
+            guard case .failure(let e) = ask(bad) else { Issue.record("accepted \(bad)"); continue }
+            #expect(e.code == .invalidInput)
+        }
+        let ok = SupplementRequest(components: ["Bản sao Căn cước"], other: "Giấy xác nhận tình trạng hôn nhân",
+                                   legalBasis: "Điều 18 Nghị định 123/2015/NĐ-CP", note: "Nộp tại Bộ phận Một cửa")
+        let (s, t) = try ask(ok).get()
+        #expect(s.supplementRequests?.last?.request == ok && s.supplementRequests?.last?.beforeReceipt == false)
+        #expect(t.note == "Bản sao Căn cước; Giấy xác nhận tình trạng hôn nhân (căn cứ: Điều 18 Nghị định 123/2015/NĐ-CP). Nộp tại Bộ phận Một cửa")
     }
 }

@@ -92,7 +92,7 @@ struct DeskPagesTests {
             }
             // A stale form shows a Vietnamese conflict message.
             try await app.client.execute(uri: "/can-bo/ho-so/H13.01-260302-0001/hanh-dong", method: .post, headers: headers,
-                                         body: ByteBuffer(string: "csrf=\(csrf)&action=request-supplement&version=1&reason=Thi%E1%BA%BFu")) { r in
+                                         body: ByteBuffer(string: "csrf=\(csrf)&action=request-supplement&version=1&component1=1&reason=Thi%E1%BA%BFu")) { r in
                 #expect(r.status == .conflict && r.text.contains("người khác cập nhật"))
             }
             try await app.client.execute(uri: "/can-bo/ho-so/H13.01-260302-0001", method: .get, headers: [.cookie: cookie]) { r in

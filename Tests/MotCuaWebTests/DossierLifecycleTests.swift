@@ -79,9 +79,9 @@ struct DossierLifecycleTests {
         try await DemoApp.run(kind) { app in
             let (_, a, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
             let code = a["code"] as! String
-            try await app.act(code, "request-supplement", as: "tiepnhan.sotuphap", version: 1, extra: #","reason":"Thiếu bản sao Căn cước""#)
+            try await app.act(code, "request-supplement", as: "tiepnhan.sotuphap", version: 1, extra: #","components":["Căn cước hoặc hộ chiếu của người được cấp Phiếu"],"reason":"Bản sao có chứng thực""#)
             let (s, e, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/actions", as: "tiepnhan.sotuphap",
-                                               json: #"{"action":"request-supplement","version":2,"reason":"Thiếu nữa"}"#)
+                                               json: #"{"action":"request-supplement","version":2,"components":["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"]}"#)
             #expect(s == .unprocessableContent)
             #expect((e["error"] as? [String: Any])?["code"] as? String == "supplement_only_once")
             app.at("2026-03-04T08:00:00")

@@ -77,6 +77,8 @@ public struct DossierState: Hashable, Sendable, Codable {
     /// use up the supplement allowed during processing nor count toward lateness. Nil: none.
     public var guidanceCount: Int?
     public var supplementRequestedAt: Date?
+    /// Every supplement or guidance request with what it asked for, oldest first (nil: none).
+    public var supplementRequests: [SupplementRecord]?
     /// Working seconds spent waiting for supplements, in total.
     public var pausedSeconds: Int
     /// The latest apology and its new appointment (Mẫu 04).
@@ -149,5 +151,21 @@ extension DossierState {
     public func apologisedInTime(at now: Date) -> Bool? {
         guard isLate(at: now) else { return nil }
         return (apologies ?? []).contains { !$0.late }
+    }
+}
+
+/// A supplement (or, before receipt, guidance) request as made: when, by whom, what.
+public struct SupplementRecord: Hashable, Sendable, Codable {
+    public var at: Date
+    public var by: String
+    public var request: SupplementRequest
+    /// Guidance at the counter before receipt.
+    public var beforeReceipt: Bool
+
+    public init(at: Date, by: String, request: SupplementRequest, beforeReceipt: Bool) {
+        self.at = at
+        self.by = by
+        self.request = request
+        self.beforeReceipt = beforeReceipt
     }
 }

@@ -139,8 +139,8 @@ public enum Intake {
         return DossierState(
             code: code, agencyCode: agency, procedureCode: procedure.code, procedureVersion: procedure.version, caseCode: c.code,
             channel: r.channel, applicant: r.applicant, documents: r.documents, note: r.note, status: .submitted, submittedAt: now,
-            receivedAt: nil, dueAt: nil, stepIndex: 0, stepStartedAt: nil, stepDueAt: nil, handlingAgency: agency, supplementCount: 0, guidanceCount: nil,
-            supplementRequestedAt: nil, pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, apologies: nil, resultNumber: nil, resultElectronic: false,
+            receivedAt: nil, dueAt: nil, stepIndex: 0, stepStartedAt: nil, stepDueAt: nil, handlingAgency: agency, supplementCount: 0, guidanceCount: nil, supplementRequestedAt: nil, supplementRequests: nil,
+            pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, apologies: nil, resultNumber: nil, resultElectronic: false,
             resultFile: nil, processingEndedAt: nil, timeliness: nil, returnedAt: nil, feeAmount: procedure.totalFees(for: r.channel),
             feePaid: false, resumeStatus: nil, version: 0)
     }

@@ -153,8 +153,15 @@ public enum Workflow {
             t.effects.append(.received)
             t.effects.append(.notifyApplicant(form: "01", message: "Hồ sơ \(s.code) đã được tiếp nhận"))
             enterStep(0)
-        case .requestSupplement(let reason):
-            guard !reason.trimmed.isEmpty else { return invalid("reason is required: list exactly what is missing") }
+        case .requestSupplement(let request):
+            switch request.problem(published: context.components) {
+            case .empty?: return invalid("name the missing components of the case (or another paper with its legal basis)")
+            case .unpublishedComponent?: return invalid("only components published for this case may be asked for")
+            case .otherWithoutLegalBasis?: return invalid("a paper outside the published components needs its legal basis")
+            case nil: break
+            }
+            let reason = request.summary
+            s.supplementRequests = (s.supplementRequests ?? []) + [SupplementRecord(at: now, by: actor.username, request: request, beforeReceipt: s.receivedAt == nil)]
             s.resumeStatus = s.status
             s.status = .supplementRequested
             if s.receivedAt == nil { s.guidanceCount = (s.guidanceCount ?? 0) + 1 } else { s.supplementCount += 1 }

@@ -16,7 +16,9 @@ public struct Actor: Hashable, Sendable, Codable {
 /// An action on a dossier. `name` is the identifier used by the API.
 public enum DossierAction: Hashable, Sendable {
     case receive
-    case requestSupplement(reason: String)
+    /// Asks the applicant for missing papers (Mẫu 02): named components of the case, and something
+    /// else only with its legal basis.
+    case requestSupplement(SupplementRequest)
     case supplementProvided
     case refuse(reason: String)
     /// Completes the current step (reception, specialist) and hands over to the next one.
@@ -124,19 +126,22 @@ public struct WorkflowContext: Sendable {
     public var deadlines: DeadlineCalculator
     /// The fees the catalog lists for the case's channel, in VND (0: none).
     public var listedFees: Int
+    /// The names of the case's published components (what a supplement may ask for).
+    public var components: [String]
 
-    public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator, listedFees: Int = 0) {
+    public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator, listedFees: Int = 0, components: [String] = []) {
         self.steps = steps
         self.limit = limit
         self.deadlines = deadlines
         self.listedFees = listedFees
+        self.components = components
     }
 
     /// The context of a dossier of `procedure`, case `caseCode`, on `channel`.
     public init?(procedure: Procedure, caseCode: String, channel: Channel, deadlines: DeadlineCalculator) {
         guard let c = procedure.procedureCase(caseCode) else { return nil }
         self.init(steps: c.workflow, limit: c.noDueDate ? nil : c.limit(for: channel), deadlines: deadlines,
-                  listedFees: procedure.totalFees(for: channel))
+                  listedFees: procedure.totalFees(for: channel), components: c.components.map(\.name))
     }
 }
 
@@ -145,5 +150,44 @@ extension Transition {
     public static func submission(of s: DossierState, by actor: Actor, at: Date) -> Transition {
         Transition(action: "submit", from: .submitted, to: .submitted, actor: actor.username, actorRole: actor.role,
                    agencyCode: actor.agencyCode, at: at, note: s.note, stepName: nil, stepDueAt: nil, stepTimeliness: nil, effects: [])
+    }
+}
+
+/// What a supplement request asks for (Mẫu 02). Only components published for the case may be
+/// asked for; an "other" line needs the legal basis that allows it (Decree 61/2018, art. 19).
+public struct SupplementRequest: Hashable, Sendable, Codable {
+    public var components: [String]
+    public var other: String?
+    public var legalBasis: String?
+    /// Free text added to the request (how to supplement, where).
+    public var note: String?
+
+    public init(components: [String], other: String? = nil, legalBasis: String? = nil, note: String? = nil) {
+        self.components = components
+        self.other = other
+        self.legalBasis = legalBasis
+        self.note = note
+    }
+
+    /// Why the request cannot be made, or nil.
+    public enum Problem: String, Sendable {
+        case empty = "supplement_empty"
+        case unpublishedComponent = "supplement_unpublished_component"
+        case otherWithoutLegalBasis = "supplement_other_without_legal_basis"
+    }
+
+    public func problem(published: [String]) -> Problem? {
+        let other = other?.trimmed ?? ""
+        if components.isEmpty && other.isEmpty { return .empty }
+        if components.contains(where: { !published.contains($0) }) { return .unpublishedComponent }
+        if !other.isEmpty && (legalBasis?.trimmed ?? "").isEmpty { return .otherWithoutLegalBasis }
+        return nil
+    }
+
+    /// One line for the history and the applicant's notification.
+    public var summary: String {
+        var items = components
+        if let o = other?.trimmed, !o.isEmpty { items.append(o + (legalBasis.map { " (căn cứ: \($0))" } ?? "")) }
+        return items.joined(separator: "; ") + (note.map { $0.trimmed.isEmpty ? "" : ". \($0)" } ?? "")
     }
 }

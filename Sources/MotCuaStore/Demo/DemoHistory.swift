@@ -81,7 +81,7 @@ enum DemoHistory {
                     }
                     if fate < 12 {
                         spend(1, percent: 80)
-                        _ = try await apply(.requestSupplement(reason: "Thiếu bản sao giấy tờ tùy thân của người đi đăng ký"), reception)
+                        _ = try await apply(.requestSupplement(SupplementRequest(components: [c.components.last?.name ?? ""], note: "Bản sao có chứng thực")), reception)
                         spend(8, percent: 100 + dice.next(200))
                         guard try await apply(.supplementProvided, reception) else { continue }
                     }

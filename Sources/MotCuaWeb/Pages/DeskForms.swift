@@ -54,7 +54,7 @@ enum DeskForms {
     }
 
     static func needs(_ action: String) -> [String: Any] {
-        ["needsReason": ["request-supplement", "refuse", "send-back", "withdraw", "stop", "apologize"].contains(action),
+        ["needsReason": ["refuse", "send-back", "withdraw", "stop", "apologize"].contains(action), "needsComponents": action == "request-supplement",
          "needsNumber": action == "issue", "needsAmount": action == "fee-due", "needsNewDue": action == "apologize",
          "needsNote": ["transfer", "approve"].contains(action), "needsFile": action == "record-result"]
     }
@@ -93,8 +93,9 @@ enum DeskForms {
                      "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note, "stepName": t.stepName,
                      "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt), "timelinessLabel": t.stepTimeliness?.label])
         }
+        let components = l.context.components.enumerated().map { ["index": $0.offset, "name": $0.element] as [String: Any] }
         context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context).map { name in
-            needs(name).merging(["name": name, "label": label(name)]) { a, _ in a }
+            needs(name).merging(["name": name, "label": label(name), "components": components]) { a, _ in a }
         }
         var forms: [(String, Bool)] = [("01", s.receivedAt != nil), ("02", s.supplementCount > 0), ("03", s.status == .refused),
                                        ("04", s.apologyAt != nil), ("05", s.status == .stopped), ("06", true)]
@@ -123,7 +124,17 @@ enum DeskForms {
             "sequence": String(s.code.suffix(4)), "newDue": VietnameseFormat.dateTime(s.apologyNewDue) ?? "",
         ]
         switch number {
-        case "02": context["reason"] = note(of: "request-supplement") ?? ""
+        case "02":
+            if let last = s.supplementRequests?.last {
+                var items = last.request.components.map { ($0, "Thành phần hồ sơ đã công bố") }
+                if let o = last.request.other, !o.isEmpty { items.append((o, last.request.legalBasis ?? "")) }
+                context["items"] = items.enumerated().map { ["index": $0.offset + 1, "name": $0.element.0, "basis": $0.element.1] }
+                if let n = last.request.note, !n.isEmpty { context["note"] = n }
+                context["requestedAt"] = VietnameseFormat.dateTime(last.at) ?? ""
+                context["officerName"] = l.names[last.by] ?? last.by
+            } else {
+                context["items"] = [["index": 1, "name": note(of: "request-supplement") ?? "", "basis": ""]]
+            }
         case "03": context["reason"] = note(of: "refuse") ?? ""
         case "04": context["reason"] = note(of: "apologize")?.replacingOccurrences(of: " (xin lỗi sau thời hạn: tính là trễ)", with: "") ?? ""
         case "05": context["reason"] = note(of: "stop") ?? ""

@@ -4,7 +4,7 @@ import MotCuaCore
 /// message; no English reaches a desk page).
 enum DeskMessages {
     static let fields = ["reason": "Lý do", "note": "Ghi chú", "number": "Số kết quả", "amount": "Số tiền", "newAppointment": "Ngày hẹn mới",
-                         "file": "Tệp"]
+                         "file": "Tệp", "components": "Giấy tờ cần bổ sung", "other": "Giấy tờ khác", "legalBasis": "Căn cứ pháp lý"]
 
     static func vietnamese(_ e: APIError) -> String {
         switch e.code {
@@ -13,10 +13,16 @@ enum DeskMessages {
         case "apology_required": return "Hồ sơ đã quá hạn: cần lập văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) trước khi trả kết quả."
         case "action_not_allowed", "role_not_allowed", "agency_not_allowed": return "Thao tác này không được phép ở bước hiện tại của hồ sơ hoặc với vai trò của anh/chị."
         case "unknown_action": return "Thao tác không hợp lệ."
-        case "invalid_input": return "Thông tin nhập chưa hợp lệ, vui lòng kiểm tra lại."
+        case "invalid_input":
+            if e.message.contains("name the missing components") { return "Hãy chọn giấy tờ cần bổ sung trong thành phần hồ sơ (hoặc ghi giấy tờ khác kèm căn cứ pháp lý)." }
+            if e.message.contains("legal basis") { return "Giấy tờ ngoài thành phần hồ sơ đã công bố phải ghi căn cứ pháp lý." }
+            if e.message.contains("only components published") { return "Chỉ được yêu cầu giấy tờ thuộc thành phần hồ sơ đã công bố." }
+            if e.message.contains("lists no fee") { return "Thủ tục không quy định phí cho kênh này: hãy ghi căn cứ thu phí." }
+            return "Thông tin nhập chưa hợp lệ, vui lòng kiểm tra lại."
         case "unsupported_media_type", "content_mismatch", "active_content", "empty_file": return e.message.contains("Tệp") ? e.message : "Tệp không hợp lệ."
         case "invalid_body":
             let field = fields.first { e.message.hasPrefix($0.key) }?.value ?? "Thông tin"
+            if e.message.hasPrefix("components is required") { return "Hãy chọn giấy tờ cần bổ sung trong thành phần hồ sơ (hoặc ghi giấy tờ khác kèm căn cứ pháp lý)." }
             if e.message.contains("is required") { return "\(field): bắt buộc nhập." }
             if e.message.contains("longer than") { return "\(field): quá dài (\(e.message.filter(\.isNumber)) ký tự trở xuống)." }
             if e.message.contains("control characters") { return "\(field): chứa ký tự điều khiển không hợp lệ." }

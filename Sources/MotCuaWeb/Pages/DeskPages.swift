@@ -175,9 +175,13 @@ enum DeskPages {
         let code = try context.parameters.require("code")
         let form = try await FormBody.read(request, context: context)
         try session.checkCSRF(form)
+        let current = try await services.dossiers.state(code: code)
+        let published = try await current.asyncMap { try await DossierAPI.workflowContext(of: $0, services).components } ?? []
         let body = DossierAPI.ActionRequest(action: form["action"] ?? "", version: Int(form["version"] ?? "") ?? -1, reason: form["reason"],
                                             note: form["note"], number: form["number"], amount: form["amount"].flatMap { Int($0) },
-                                            newAppointment: form["newAppointment"], electronic: form["electronic"] != nil, file: nil)
+                                            newAppointment: form["newAppointment"], electronic: form["electronic"] != nil, file: nil,
+                                            components: published.enumerated().compactMap { form["component\($0.offset)"] != nil ? $0.element : nil },
+                                            other: form["other"], legalBasis: form["legalBasis"])
         do {
             var action = try DossierAPI.parse(body)
             guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: session.member) else {

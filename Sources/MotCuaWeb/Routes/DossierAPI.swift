@@ -21,6 +21,10 @@ enum DossierAPI {
         let newAppointment: String?
         let electronic: Bool?
         let file: String?
+        /// For request-supplement: the missing components (names from the case), another paper with its legal basis.
+        var components: [String]? = nil
+        var other: String? = nil
+        var legalBasis: String? = nil
     }
 
     static func register(_ routes: inout RouteRegistry, services: AppServices) {
@@ -167,8 +171,14 @@ enum DossierAPI {
         typealias L = TextRules.Limit
         let n = TextRules.normalized
         let b = ActionRequest(action: raw.action, version: raw.version, reason: raw.reason.map(n), note: raw.note.map(n), number: raw.number.map(n),
-                              amount: raw.amount, newAppointment: raw.newAppointment, electronic: raw.electronic, file: raw.file)
-        for (field, value, limit, multiline) in [("reason", b.reason, L.note, true), ("note", b.note, L.note, true),
+                              amount: raw.amount, newAppointment: raw.newAppointment, electronic: raw.electronic, file: raw.file,
+                              components: raw.components?.map(n), other: raw.other.map(n), legalBasis: raw.legalBasis.map(n))
+        if (b.components?.count ?? 0) > L.documents {
+            throw APIError(.unprocessableContent, code: "invalid_body", "components: at most \(L.documents)")
+        }
+        let componentFields = (b.components ?? []).map { ("components", Optional($0), L.component, false) }
+        for (field, value, limit, multiline) in componentFields + [("reason", b.reason, L.note, true), ("note", b.note, L.note, true),
+                                                  ("other", b.other, L.component, false), ("legalBasis", b.legalBasis, L.note, true),
                                                   ("number", b.number, L.resultNumber, false), ("file", b.file, L.code, false),
                                                   ("newAppointment", b.newAppointment, L.code, false)] {
             if let value, let problem = TextRules.problem(value, maxLength: limit, multiline: multiline) {
@@ -187,7 +197,11 @@ enum DossierAPI {
         }
         switch b.action {
         case "receive": return .receive
-        case "request-supplement": return .requestSupplement(reason: try need(b.reason, "reason"))
+        case "request-supplement":
+            guard !(b.components ?? []).isEmpty || !(b.other ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw APIError(.unprocessableContent, code: "invalid_body", "components is required for request-supplement: the missing components of the case")
+            }
+            return .requestSupplement(SupplementRequest(components: b.components ?? [], other: b.other, legalBasis: b.legalBasis, note: b.reason))
         case "supplement-provided": return .supplementProvided
         case "refuse": return .refuse(reason: try need(b.reason, "reason"))
         case "transfer": return .transfer(note: b.note)
