@@ -61,10 +61,18 @@ def parse_args():
     a = p.parse_args()
     if not a.url and not (a.binary and a.database):
         p.error("give --url, or --binary and --database (and --port)")
+    a.database = absolute_database_url(a.database)
     return a
 
 
 # ---------------------------------------------------------------------------------------------- server
+def absolute_database_url(url):
+    """sqlite://relative/path -> sqlite:///absolute/path (the server runs in a temporary directory)."""
+    if url and url.startswith("sqlite://") and not url.startswith("sqlite:///"):
+        return "sqlite://" + os.path.abspath(url[len("sqlite://"):])
+    return url
+
+
 class Server:
     def __init__(self, a):
         self.a, self.proc, self.generation, self.log = a, None, 0, None
@@ -288,8 +296,6 @@ def variants():
         V.append(Variant(name, lambda c, value=value, body=body: c.req(headers=[("Content-Type", value)], body=body, auth=True), group="content-type", **kw))
 
     bnd = b"----motcua" + uuid.uuid4().hex.encode()
-    def mp(boundary, parts_body):
-        return parts_body
     valid_mp = (b"--" + bnd + b"\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nx\r\n--" + bnd +
                 b"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--" + bnd + b"--\r\n")
     mpct = b"multipart/form-data; boundary=" + bnd
@@ -505,13 +511,15 @@ class Runner:
             elif wellformed and not close_ok:
                 fails.append(f"well-formed request got {resp.label()}")
         # liveness after every request
+        healthy = not self.server.dead() and self.server.healthy(5)
+        recovered = healthy or (not self.server.dead() and self.server.wait_healthy(30))
         if self.server.dead():
             fails.append(f"SERVER DIED (exit {self.server.proc.returncode})")
             self.deaths.append(f"{route} [{vname}]")
             if not self.server.restart():
                 raise SystemExit(self.finish(abort=f"could not restart the server after {route} [{vname}]"))
-        elif not self.server.healthy(5):
-            if self.server.wait_healthy(30):
+        elif not healthy:
+            if recovered:
                 fails.append("server stopped answering /healthz for more than 5 s after this request")
             else:
                 fails.append("SERVER HUNG: /healthz did not answer within 35 s")

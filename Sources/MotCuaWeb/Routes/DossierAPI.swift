@@ -147,10 +147,11 @@ enum DossierAPI {
             let staff = try await services.auth.requireAPI(request, now: services.now())
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: ActionRequest.self, context: context)
-            let action = try parse(body)
+            // Who may see the dossier first: a stranger learns nothing from a field check.
             guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: staff) else {
                 throw APIError.notFound("dossier \(code) not found")
             }
+            let action = try parse(body)
             if case .recordResult(_, let file?) = action {
                 guard let meta = try await services.files.metadata(id: file), meta.dossierCode == code else {
                     throw APIError(.unprocessableContent, code: "unknown_file", "file \(file) is not attached to dossier \(code); upload it first")
