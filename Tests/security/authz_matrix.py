@@ -32,8 +32,12 @@ visible to the caller), and performs every action it may take on a fresh copy of
 A refused expected allow is a failure too; a route not in the table is a failure ("add it to the table").
 Last line: "N passed, M failed" (one unit per request checked).
 """
-import argparse, datetime, hashlib, json, os, re, secrets, sqlite3, subprocess, sys, tempfile, time, uuid
-import requests, yaml
+import datetime, hashlib, os, re, secrets, sqlite3, subprocess, sys, tempfile, time, uuid
+import requests
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the import below
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import Server, parse_server_args, routes_table, server_argument_parser
 
 PASSWORD = "motcua-demo"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -60,11 +64,6 @@ PUBLIC = {("GET", "/api/v1/procedures"), ("GET", "/api/v1/procedures/{code}"), (
           ("GET", "/api/v1/calendar/days"), ("GET", "/api/v1/calendar/lunar"), ("GET", "/api/v1/calendar/due"),
           ("GET", "/healthz"), ("GET", "/openapi.yaml"), ("GET", "/metrics"), ("POST", "/api/v1/auth/token")}
 DESK = [("GET", "/can-bo/ho-so/{code}"), ("GET", "/can-bo/ho-so/{code}/{form}"), ("GET", "/can-bo/tep/{id}")]
-HTML_ROUTES = [("GET", "/can-bo/dang-nhap"), ("POST", "/can-bo/dang-nhap"), ("POST", "/can-bo/dang-xuat"), ("GET", "/can-bo"),
-               ("GET", "/can-bo/tiep-nhan"), ("POST", "/can-bo/tiep-nhan"), ("GET", "/can-bo/ho-so/{code}"),
-               ("POST", "/can-bo/ho-so/{code}/hanh-dong"), ("GET", "/can-bo/tep/{id}"), ("GET", "/can-bo/ho-so/{code}/{form}"),
-               ("GET", "/can-bo/so-theo-doi"), ("GET", "/"), ("GET", "/thu-tuc"), ("GET", "/thu-tuc/{code}"), ("GET", "/lich"),
-               ("GET", "/static/{file}"), ("GET", "/healthz"), ("GET", "/metrics"), ("GET", "/openapi.yaml")]
 
 R_LIST, R_GET, R_FILE = "GET /api/v1/dossiers", "GET /api/v1/dossiers/{code}", "GET /api/v1/files/{id}"
 R_CREATE, R_UPLOAD, R_ACT = "POST /api/v1/dossiers", "POST /api/v1/dossiers/{code}/files", "POST /api/v1/dossiers/{code}/actions"
@@ -145,67 +144,6 @@ def outcome_ok(expected, status, detail=None):
     if expected == "hidden":
         return status in (403, 404) or (status == 200 and detail is False)
     raise ValueError(expected)
-
-
-# -------------------------------------------------------------------------------------- server
-def absolute_database_url(url):
-    """sqlite://relative/path -> sqlite:///absolute/path (the server runs in a temporary directory)."""
-    if url and url.startswith("sqlite://") and not url.startswith("sqlite:///"):
-        return "sqlite://" + os.path.abspath(url[len("sqlite://"):])
-    return url
-
-
-class Server:
-    def __init__(self, a):
-        self.a, self.proc = a, None
-        self.base = a.url.rstrip("/") if a.url else f"http://127.0.0.1:{a.port}"
-
-    def start(self):
-        if self.a.url:
-            return self.wait(30)
-        env = dict(os.environ, MOTCUA_LOG_LEVEL="warning")
-        self.log = open(tempfile.mktemp(prefix="motcua-authz-", suffix=".log"), "w")
-        self.proc = subprocess.Popen([os.path.abspath(self.a.binary), "serve", "--port", str(self.a.port), "--database", self.a.database],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
-        return self.wait(180)
-
-    def wait(self, seconds):
-        end = time.time() + seconds
-        while time.time() < end:
-            if self.proc and self.proc.poll() is not None:
-                return False
-            try:
-                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    return True
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        return False
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try: self.proc.wait(20)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
-
-
-def routes_table(a, base):
-    if a.binary:
-        tmp = tempfile.mkdtemp(prefix="motcua-routes-")
-        try:
-            p = subprocess.run([os.path.abspath(a.binary), "routes", "--json", "--database", f"sqlite://{tmp}/routes.sqlite"],
-                               capture_output=True, text=True, timeout=120, cwd=tmp, env=dict(os.environ, MOTCUA_LOG_LEVEL="error"))
-            for line in reversed(p.stdout.strip().splitlines()):
-                if line.startswith("["):
-                    return [(r["method"].upper(), r["path"]) for r in json.loads(line)], "motcua routes --json"
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            pass
-        finally:
-            subprocess.run(["rm", "-rf", tmp])
-    spec = yaml.safe_load(requests.get(base + "/openapi.yaml", timeout=10).text)
-    out = [(m.upper(), p) for p, ops in spec.get("paths", {}).items() for m in ops if m in ("get", "post", "put", "patch", "delete")]
-    out += [r for r in HTML_ROUTES if r not in out]
-    return out, "fallback: /openapi.yaml + known HTML routes"
 
 
 # -------------------------------------------------------------------------------------- client
@@ -408,16 +346,11 @@ def token_exists(database, token):
 
 # ------------------------------------------------------------------------------------------- main
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--binary"); p.add_argument("--database"); p.add_argument("--port", type=int, default=18730)
-    p.add_argument("--url")
+    p = server_argument_parser(__doc__, default_port=18730)
     p.add_argument("--all-rows", action="store_true", help="also one row per refused action")
     p.add_argument("--failures-only", action="store_true", help="print only the failing rows of the table")
-    a = p.parse_args()
-    if not a.url and not (a.binary and a.database):
-        p.error("give --url, or --binary and --database (and --port)")
-    a.database = absolute_database_url(a.database)
-    server = Server(a)
+    a = parse_server_args(p)
+    server = Server(a, log_prefix="motcua-authz")
     if not server.start():
         print("the server did not start"); print("0 passed, 1 failed"); sys.exit(1)
     rows = []  # dicts: route, role, rel, who, expected, observed, ok, note

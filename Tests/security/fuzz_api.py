@@ -26,8 +26,12 @@ Recorded runs (2026-11-25, 2-core VM, debug binaries, default options: --example
   binary of 13:02 UTC, SQLite (--examples 300): 6,074 requests in 100 s; 4 failed (ST103: 400 for control characters
   in {code}/{id} undocumented on three operations, 403 undocumented on /api/v1/indicators).
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time, xml.etree.ElementTree as ET
+import json, os, shutil, subprocess, sys, tempfile, time, xml.etree.ElementTree as ET
 import requests
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the import below
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_common import Server, parse_server_args, server_argument_parser
 
 PASSWORD = "motcua-demo"
 USER = "tiepnhan.ninhkieu"
@@ -69,9 +73,7 @@ def map_path_parameters(ctx, path_parameters):
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--binary"); p.add_argument("--database"); p.add_argument("--port", type=int, default=18710)
-    p.add_argument("--url")
+    p = server_argument_parser(__doc__, default_port=18710)
     p.add_argument("--examples", type=int, default=200)
     p.add_argument("--timeout", type=int, default=240, help="kill a schemathesis run after this many seconds")
     p.add_argument("--workers", type=int, default=1,
@@ -79,61 +81,7 @@ def parse_args():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--no-status-check", action="store_true")
     p.add_argument("--keep", help="keep the schemathesis reports in this directory")
-    a = p.parse_args()
-    if not a.url and not (a.binary and a.database):
-        p.error("give --url, or --binary and --database (and --port)")
-    a.database = absolute_database_url(a.database)
-    return a
-
-
-def absolute_database_url(url):
-    """sqlite://relative/path -> sqlite:///absolute/path (the server runs in a temporary directory)."""
-    if url and url.startswith("sqlite://") and not url.startswith("sqlite:///"):
-        return "sqlite://" + os.path.abspath(url[len("sqlite://"):])
-    return url
-
-
-class Server:
-    """Starts the binary (or uses --url); restart() and stop() only for a server we started."""
-    def __init__(self, a):
-        self.a, self.proc = a, None
-        self.base = a.url.rstrip("/") if a.url else f"http://127.0.0.1:{a.port}"
-
-    def start(self):
-        if self.a.url:
-            return self.wait(30)
-        env = dict(os.environ, MOTCUA_LOG_LEVEL="warning")
-        self.log = open(tempfile.mktemp(prefix="motcua-fuzz-", suffix=".log"), "w")
-        self.proc = subprocess.Popen([os.path.abspath(self.a.binary), "serve", "--port", str(self.a.port), "--database", self.a.database],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
-        return self.wait(180)
-
-    def wait(self, seconds):
-        end = time.time() + seconds
-        while time.time() < end:
-            if self.proc and self.proc.poll() is not None:
-                return False
-            try:
-                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    return True
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        return False
-
-    def alive(self):
-        if self.proc and self.proc.poll() is not None:
-            return False
-        try:
-            return requests.get(self.base + "/healthz", timeout=5).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try: self.proc.wait(20)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+    return parse_server_args(p)
 
 
 def login(base, user=USER):
@@ -231,7 +179,7 @@ def main():
             import schemathesis  # noqa: F401
         except ImportError:
             print("schemathesis is not installed: python3 -m pip install schemathesis"); print("0 passed, 1 failed"); sys.exit(1)
-    server = Server(a)
+    server = Server(a, log_prefix="motcua-fuzz")
     results = []  # (name, ok, detail)
     outdir = a.keep or tempfile.mkdtemp(prefix="motcua-fuzz-")
     try:

@@ -36,85 +36,45 @@ response; or the variant has a target status (malformed chunked / body stream er
 URL -> 400/414/431, over-long header -> 400/431, NUL or bidi override in text -> 422) and another came.
 Last line: "N passed, M failed" (one unit per request, plus the half-open check).
 """
-import argparse, json, os, re, socket, subprocess, sys, tempfile, threading, time, uuid
-import requests, yaml
+import json, os, re, socket, sys, threading, time, uuid
+import requests
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the import below
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import probe_common
+from probe_common import parse_server_args, routes_table, server_argument_parser
 
 PASSWORD = "motcua-demo"
 RECEPTION = "tiepnhan.ninhkieu"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-HTML_ROUTES = [("GET", "/can-bo/dang-nhap"), ("POST", "/can-bo/dang-nhap"), ("POST", "/can-bo/dang-xuat"), ("GET", "/can-bo"),
-               ("GET", "/can-bo/tiep-nhan"), ("POST", "/can-bo/tiep-nhan"), ("GET", "/can-bo/ho-so/{code}"),
-               ("POST", "/can-bo/ho-so/{code}/hanh-dong"), ("GET", "/can-bo/tep/{id}"), ("GET", "/can-bo/ho-so/{code}/{form}"),
-               ("GET", "/can-bo/so-theo-doi"), ("GET", "/"), ("GET", "/thu-tuc"), ("GET", "/thu-tuc/{code}"), ("GET", "/lich"),
-               ("GET", "/static/{file}"), ("GET", "/healthz"), ("GET", "/metrics"), ("GET", "/openapi.yaml")]
 BIDI = ["\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069"]
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--binary"); p.add_argument("--database"); p.add_argument("--port", type=int, default=18720)
-    p.add_argument("--url")
+    p = server_argument_parser(__doc__, default_port=18720)
     p.add_argument("--half-open-wait", type=float, default=40.0)
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for one response")
     p.add_argument("--only", help="run only the variants whose name contains this")
     p.add_argument("--verbose", action="store_true", help="print every request and its status")
-    a = p.parse_args()
-    if not a.url and not (a.binary and a.database):
-        p.error("give --url, or --binary and --database (and --port)")
-    a.database = absolute_database_url(a.database)
-    return a
+    return parse_server_args(p)
 
 
 # ---------------------------------------------------------------------------------------------- server
-def absolute_database_url(url):
-    """sqlite://relative/path -> sqlite:///absolute/path (the server runs in a temporary directory)."""
-    if url and url.startswith("sqlite://") and not url.startswith("sqlite:///"):
-        return "sqlite://" + os.path.abspath(url[len("sqlite://"):])
-    return url
-
-
-class Server:
+class Server(probe_common.Server):
+    """The common server, plus: host and port for the raw sockets, a generation counted at every (re)start,
+    restart() after a death or a hang, and one log file appended to across restarts."""
     def __init__(self, a):
-        self.a, self.proc, self.generation, self.log = a, None, 0, None
-        self.base = a.url.rstrip("/") if a.url else f"http://127.0.0.1:{a.port}"
+        super().__init__(a, log_prefix="motcua-malformed")
+        self.generation = 0
         m = re.match(r"https?://([^:/]+)(?::(\d+))?", self.base)
         self.host, self.port = m.group(1), int(m.group(2) or 80)
 
+    def open_log(self):
+        return self.log if self.log is not None else super().open_log()
+
     def start(self):
         self.generation += 1
-        if self.a.url:
-            return self.wait_healthy(30)
-        env = dict(os.environ, MOTCUA_LOG_LEVEL="warning")
-        if self.log is None:
-            self.log = open(tempfile.mktemp(prefix="motcua-malformed-", suffix=".log"), "a")
-        self.proc = subprocess.Popen([os.path.abspath(self.a.binary), "serve", "--port", str(self.a.port), "--database", self.a.database],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
-        return self.wait_healthy(180)
-
-    def healthy(self, timeout=5.0):
-        try:
-            return requests.get(self.base + "/healthz", timeout=timeout).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def wait_healthy(self, seconds):
-        end = time.time() + seconds
-        while time.time() < end:
-            if self.proc is not None and self.proc.poll() is not None:
-                return False
-            if self.healthy(2):
-                return True
-            time.sleep(0.3)
-        return False
-
-    def dead(self):
-        return self.proc is not None and self.proc.poll() is not None
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try: self.proc.wait(20)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+        return super().start()
 
     def restart(self):
         if self.a.url:
@@ -406,31 +366,6 @@ class Context:
 
 
 # ----------------------------------------------------------------------------------------- setup
-def routes_table(a):
-    if a.binary:
-        tmp = tempfile.mkdtemp(prefix="motcua-routes-")
-        try:
-            p = subprocess.run([os.path.abspath(a.binary), "routes", "--json", "--database", f"sqlite://{tmp}/routes.sqlite"],
-                               capture_output=True, text=True, timeout=120, cwd=tmp, env=dict(os.environ, MOTCUA_LOG_LEVEL="error"))
-            for line in reversed(p.stdout.strip().splitlines()):
-                if line.startswith("["):
-                    return [(r["method"].upper(), r["path"]) for r in json.loads(line)], "motcua routes --json"
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            pass
-        finally:
-            subprocess.run(["rm", "-rf", tmp])
-    return None, None
-
-
-def fallback_routes(base):
-    spec = yaml.safe_load(requests.get(base + "/openapi.yaml", timeout=10).text)
-    out = [(m.upper(), p) for p, ops in spec.get("paths", {}).items() for m in ops if m in ("get", "post", "put", "patch", "delete")]
-    for r in HTML_ROUTES:
-        if r not in out:
-            out.append(r)
-    return out
-
-
 def login_api(base, user=RECEPTION):
     r = requests.post(base + "/api/v1/auth/token", json={"username": user, "password": PASSWORD}, timeout=30)
     r.raise_for_status()
@@ -512,7 +447,7 @@ class Runner:
                 fails.append(f"well-formed request got {resp.label()}")
         # liveness after every request
         healthy = not self.server.dead() and self.server.healthy(5)
-        recovered = healthy or (not self.server.dead() and self.server.wait_healthy(30))
+        recovered = healthy or (not self.server.dead() and self.server.wait(30))
         if self.server.dead():
             fails.append(f"SERVER DIED (exit {self.server.proc.returncode})")
             self.deaths.append(f"{route} [{vname}]")
@@ -612,9 +547,7 @@ def main():
         token = login_api(base)
         session = login_web(base)
         code, fid, intake = setup_data(base, token)
-        table, source = routes_table(a)
-        if not table:
-            table, source = fallback_routes(base), "fallback: /openapi.yaml + known HTML routes"
+        table, source = routes_table(a, base)
         print(f"server {base}; {len(table)} routes from {source}; dossier {code}, file {fid}; web session: {'yes' if session else 'NO'}")
 
         # the half-open check runs alongside (it only waits); repeated at the end if the server restarted meanwhile
