@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MotCuaStore
 import MotCuaWeb
+import ServiceLifecycle
 
 /// `motcua serve`: migrate, create the demo province on an empty database, serve HTTP until
 /// SIGTERM/SIGINT, finishing in-flight requests.
@@ -29,45 +30,26 @@ struct Serve: AsyncParsableCommand {
         }
         if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) }
         let services = try await AppServices(database: database, logger: logger, dueSoonDays: config.dueSoonDays, security: config.security)
-        // Other nodes (or `motcua calendar schedule import`) may change the holiday schedules or
-        // office hours: reload them every five minutes.
-        let reload = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(300))
-                try? await services.reloadCalendar()
-            }
-        }
-        defer { reload.cancel() }
-        // Signed checkpoints of every audit chain head, outside the database.
-        let keys = AuditKeyring.current
-        let checkpoints = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(config.auditCheckpointSeconds))
-                do {
-                    try await AuditCheckpoints.write(database, keys: keys, path: config.auditCheckpoints, reason: "periodic", now: Date())
-                } catch {
-                    logger.error("audit checkpoint failed", metadata: ["error": "\(error)"])
-                }
-            }
-        }
-        defer { checkpoints.cancel() }
         let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit,
                                          timeouts: .init(requestHead: .seconds(Int64(config.requestHeadTimeout)), idle: .seconds(Int64(config.idleTimeout))),
                                          logger: logger)
+        let keys = AuditKeyring.current
+        let checkpoint: @Sendable (String) async throws -> Void = { reason in
+            try await AuditCheckpoints.write(database, keys: keys, path: config.auditCheckpoints, reason: reason, now: Date())
+        }
+        // One service group; at SIGTERM/SIGINT services stop in reverse order: the HTTP server first
+        // (finishing in-flight requests), then the background work, the last checkpoint, the database.
+        let group = ServiceGroup(configuration: .init(services: [
+            DatabaseService(database: database),
+            // Signed checkpoints of every audit chain head, outside the database.
+            PeriodicService(name: "audit checkpoint", interval: .seconds(config.auditCheckpointSeconds), logger: logger,
+                            work: { try await checkpoint("periodic") }, atShutdown: { try await checkpoint("shutdown") }),
+            // Other nodes (or `motcua calendar schedule set`) may change the holiday schedules or office hours.
+            PeriodicService(name: "calendar reload", interval: .seconds(300), logger: logger, work: { try await services.reloadCalendar() }),
+            app,
+        ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])
-        do {
-            try await app.runService()
-        } catch {
-            await database.close()
-            throw error
-        }
-        checkpoints.cancel()
-        do {
-            try await AuditCheckpoints.write(database, keys: keys, path: config.auditCheckpoints, reason: "shutdown", now: Date())
-        } catch {
-            logger.error("audit checkpoint at shutdown failed", metadata: ["error": "\(error)"])
-        }
-        await database.close()
+        try await group.run()
         logger.info("MotCua stopped")
     }
 }
@@ -110,6 +92,16 @@ struct Demo: AsyncParsableCommand {
         } else {
             print("the database already has data; use --reset to recreate the demo province")
         }
+        await database.close()
+    }
+}
+
+/// Keeps the database open while the server runs and closes it last at shutdown.
+struct DatabaseService: Service {
+    let database: Database
+
+    func run() async throws {
+        try? await gracefulShutdown()
         await database.close()
     }
 }

@@ -25,6 +25,21 @@ public enum Workflow {
         actor.role == step.role || (step.role == .departmentLeader && actor.role == .agencyLeader)
     }
 
+    /// Whether the dossier waits on `actor` ("việc của tôi"): its current step is one the actor owns at
+    /// the actor's agency, or — for reception — it waits to be received, for a supplement, for fees or
+    /// to be returned.
+    public static func waitsOn(_ s: DossierState, actor: Actor, context: WorkflowContext) -> Bool {
+        switch s.status {
+        case .submitted, .received, .supplementRequested, .feeDue, .finished:
+            return actor.role == .reception && actor.agencyCode == s.agencyCode
+        case .processing:
+            guard s.stepIndex < context.steps.count, actor.agencyCode == s.handlingAgency else { return false }
+            return ownsStep(actor, context.steps[s.stepIndex])
+        case .refused, .withdrawn, .stopped, .returned:
+            return false
+        }
+    }
+
     /// The actions `actor` may take now, by name.
     public static func allowedActions(_ s: DossierState, actor: Actor, context: WorkflowContext) -> [String] {
         guard actor.agencyCode == s.handlingAgency || actor.agencyCode == s.agencyCode else { return [] }

@@ -154,7 +154,8 @@ extension Transition {
 }
 
 /// What a supplement request asks for (Mẫu 02). Only components published for the case may be
-/// asked for; an "other" line needs the legal basis that allows it (Decree 61/2018, art. 19).
+/// asked for (papers outside the published procedure may not be asked for); an "other" line needs
+/// the legal basis that allows it.
 public struct SupplementRequest: Hashable, Sendable, Codable {
     public var components: [String]
     public var other: String?

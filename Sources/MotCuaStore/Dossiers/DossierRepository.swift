@@ -5,6 +5,8 @@ import SQLKit
 /// Filters for listing dossiers.
 public struct DossierFilter: Sendable {
     public var status: DossierStatus?
+    /// Only dossiers whose processing has not ended (and finished ones not yet returned).
+    public var openOnly = false
     public var dueBefore: Date?
     public var procedureCode: String?
     public var limit: Int = 100
@@ -153,6 +155,9 @@ public struct DossierRepository: Sendable {
                 q = q.where(group: { $0.where("agency_code", .equal, actor.agencyCode).orWhere("handling_agency", .equal, actor.agencyCode) })
             }
             if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
+            if filter.openOnly {
+                q = q.where(group: { $0.where("ended_at", .is, SQLLiteral.null).orWhere("status", .equal, DossierStatus.finished.rawValue) })
+            }
             if let d = filter.dueBefore { q = q.where("due_at", .lessThan, Int(d.timeIntervalSince1970)) }
             if let p = filter.procedureCode { q = q.where("procedure_code", .equal, p) }
             return try await q.orderBy("ended_at").orderBy("due_at").orderBy("code").limit(filter.limit).offset(filter.offset).all()

@@ -7,7 +7,7 @@ import MotCuaStore
 /// from the dossier's state and history.
 enum DeskForms {
     static let titles = ["01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-                         "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "04": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
+                         "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "04": "Văn bản xin lỗi và đề nghị gia hạn",
                          "05": "Thông báo dừng giải quyết hồ sơ", "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ"]
 
     static func register(_ routes: inout RouteRegistry, services: AppServices) {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import MotCuaCore
@@ -82,30 +83,46 @@ enum DeskPages {
         return response
     }
 
+    /// The inbox: open work by default (late first, then by appointment), with counts of what is
+    /// open, due soon and late; `?xem=tat-ca` or a status filter shows ended dossiers too.
     static func inbox(_ request: Request, _ services: AppServices) async throws -> Response {
         let session = try await DeskSession.require(request, services)
         let status = try request.query("status", as: DossierStatus.self)
+        let everything = request.query("xem") == "tat-ca"
         let now = services.now()
-        let items = try await services.dossiers.list(DossierFilter(status: status, limit: 500), actor: session.member)
+        var filter = DossierFilter(status: status, limit: 500)
+        filter.openOnly = status == nil && !everything
+        let items = try await services.dossiers.list(filter, actor: session.member)
         try await services.dossiers.auditListRead(codes: items.map(\.code), actor: session.member, now: now)
-        var rows: [[String: Any]] = []
-        var late = 0, soon = 0
+        var rows: [(late: Bool, due: Date?, code: String, row: [String: Any])] = []
+        var open = 0, late = 0, soon = 0
         for s in items {
             let ctx = try await DossierAPI.workflowContext(of: s, services)
             let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays)
-            if view.late { late += 1 } else if view.dueSoon { soon += 1 }
+            let isOpen = !s.status.endsProcessing
+            if isOpen { open += 1; if view.late { late += 1 } else if view.dueSoon { soon += 1 } }
             let name = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
-            rows.append(present(["code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
-                         "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt),
-                         "late": view.late, "dueSoon": view.dueSoon, "stepName": view.currentStep?.name,
-                         "mine": !Workflow.allowedActions(s, actor: session.member.actor, context: ctx).isEmpty,
-                         "urgency": view.late ? 0 : view.dueSoon ? 1 : s.status.endsProcessing ? 3 : 2]))
+            rows.append((isOpen && view.late, isOpen ? s.dueAt : nil, s.code, present([
+                "code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
+                "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt),
+                "late": view.late, "dueSoon": isOpen && view.dueSoon, "stepName": view.currentStep?.name,
+                "mine": Workflow.waitsOn(s, actor: session.member.actor, context: ctx)])))
         }
-        rows.sort { ($0["urgency"] as? Int ?? 9) < ($1["urgency"] as? Int ?? 9) }
+        // Late open dossiers first, then by appointment (none last), then by code.
+        rows.sort { a, b in
+            if a.late != b.late { return a.late }
+            switch (a.due, b.due) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a.code < b.code
+            }
+        }
         var context = session.layoutContext
-        context["counts"] = ["total": rows.count, "dueSoon": soon, "late": late]
-        context["items"] = rows
+        context["counts"] = ["open": open, "dueSoon": soon, "late": late]
+        context["items"] = rows.map(\.row)
         context["empty"] = rows.isEmpty
+        context["everything"] = everything
         context["statuses"] = DossierStatus.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == status] }
         return services.pages.page("desk-inbox", title: "Hồ sơ cần xử lý", context)
     }
@@ -122,12 +139,20 @@ enum DeskPages {
             context["selected"] = [
                 "code": p.code, "name": p.name, "caseCode": c.code,
                 "cases": p.cases.map { ["code": $0.code, "name": $0.name, "selected": $0.code == c.code] },
-                "components": c.components.enumerated().map { ["index": $0.offset, "name": $0.element.name, "required": $0.element.required,
-                                                                "copies": max(1, $0.element.copies)] },
+                "components": c.components.enumerated().map { i, comp -> [String: Any] in
+                    // After an error the officer's ticks, forms and counts are kept.
+                    let form = values["form\(i)"].flatMap(ReceivedDocument.Form.init(rawValue:)) ?? .original
+                    return ["index": i, "name": comp.name, "required": comp.required, "checked": values["doc\(i)"] != nil,
+                            "count": values["count\(i)"] ?? String(max(1, comp.copies)),
+                            "forms": ReceivedDocument.Form.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == form] }]
+                },
                 "channels": p.channels.map { ["value": $0.channel.rawValue, "label": $0.channel.label, "selected": $0.channel.rawValue == channel] },
             ] as [String: Any]
         }
         context["values"] = values
+        context["organisation"] = values["applicantKind"] == "organisation"
+        // A one-time key: a double click or Back-and-resubmit replays the first intake.
+        context["formKey"] = values["formKey"] ?? StaffRepository.randomSecret()
         if !errors.isEmpty { context["errors"] = errors }
         return services.pages.page("desk-intake", title: "Tiếp nhận hồ sơ", context, status: status)
     }
@@ -163,9 +188,18 @@ enum DeskPages {
             return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: form.values,
                                         errors: ["Thủ tục không có quy trình cho kênh nộp này."], status: .unprocessableContent)
         }
-        let outcome = try await DossierAPI.mapErrors {
-            try await services.dossiers.intake(request, actor: session.member, procedure: p, context: workflow, idempotencyKey: nil,
-                                               requestHash: "", now: services.now()) { $0.code }
+        let key = form["formKey"].flatMap { $0.count <= TextRules.Limit.idempotencyKey ? "desk:\($0)" : nil }
+        let hash = (try? JSONResponse.encoder.encode(request)).map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? ""
+        let outcome: DossierRepository.IntakeOutcome
+        do {
+            outcome = try await services.dossiers.intake(request, actor: session.member, procedure: p, context: workflow, idempotencyKey: key,
+                                                         requestHash: hash, now: services.now()) { $0.code }
+        } catch DossierError.idempotencyMismatch {
+            var fresh = form.values
+            fresh["formKey"] = nil
+            return try await intakePage(session, services, procedure: p.code, caseCode: c.code, values: fresh,
+                                        errors: ["Biểu mẫu này đã được dùng để tiếp nhận một hồ sơ khác. Vui lòng kiểm tra lại rồi bấm tiếp nhận một lần nữa."],
+                                        status: .conflict)
         }
         throw DeskRedirect(location: "/can-bo/ho-so/\(outcome.body)/mau-01")
     }
@@ -232,7 +266,7 @@ enum IntakeLabels {
     }
 
     static func reason(_ r: String) -> String {
-        if r.contains("12 digits") { return "số định danh cá nhân gồm đúng 12 chữ số" }
+        if r.contains("12 digits") { return "số định danh cá nhân gồm đúng 12 chữ số, bắt đầu bằng mã tỉnh nơi đăng ký khai sinh từ 001 đến 096" }
         if r.contains("e-mail") { return "không đúng định dạng thư điện tử" }
         if r.contains("phone") { return "số điện thoại gồm 10–11 chữ số" }
         if r.contains("name is required") { return "bắt buộc nhập" }
