@@ -21,7 +21,7 @@ public enum AppBuilder {
         router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ErrorMiddleware(pages: services.pages))
+        router.add(middleware: ErrorMiddleware(pages: services.pages, services: services))
         router.add(middleware: RequestLimitsMiddleware())
         var routes = RouteRegistry(router: router)
         SystemRoutes.register(&routes, services: services)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MotCuaStore
+import MotCuaTestSupport
 import MotCuaWeb
 import NIOCore
 import Testing
@@ -72,6 +73,61 @@ struct DeskRulesTests {
             #expect(locations.count == 2 && locations[0] == locations[1] && locations[0].hasSuffix("/mau-01"))
             let (_, list, _) = try await app.send(.get, "/api/v1/dossiers", as: "tiepnhan.sotuphap")
             #expect(list["count"] as? Int == 1)
+        }
+    }
+
+    @Test func formsPrintOnlyAfterTheirEventAndTheTrackingBookIsAuditedAndLinked() async throws {
+        try await DemoApp.run(.sqlite) { app in
+            let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
+            let code = try #require(d["code"] as? String)
+            let (cookie, _) = try await DeskPagesTests().login(app, "tiepnhan.sotuphap")
+            // No refusal, apology or stop yet: those forms are not offered and do not print.
+            for form in ["02", "03", "04", "05"] {
+                try await app.client.execute(uri: "/can-bo/ho-so/\(code)/mau-\(form)", method: .get, headers: [.cookie: cookie]) { r in
+                    #expect(r.status == .notFound && r.text.contains("sự việc tương ứng chưa xảy ra"), "Mẫu \(form)")
+                }
+            }
+            try await app.client.execute(uri: "/can-bo/ho-so/\(code)", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.text.contains("/mau-01") && !r.text.contains("/mau-03") && r.headers[.cacheControl] == "no-store")
+            }
+            // Mẫu 06 has the received and due instants in its header.
+            try await app.client.execute(uri: "/can-bo/ho-so/\(code)/mau-06", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.text.contains("Thời gian nhận hồ sơ: 08:00 ngày 02/03/2026") && r.text.contains("Thời gian trả kết quả giải quyết hồ sơ"))
+            }
+            // The tracking book is linked from the inbox, has the circular's columns, and its read is audited.
+            try await app.client.execute(uri: "/can-bo", method: .get, headers: [.cookie: cookie]) { r in #expect(r.text.contains("/can-bo/so-theo-doi")) }
+            let before = try await AuditLog.verify(app.database)
+            try await app.client.execute(uri: "/can-bo/so-theo-doi?from=2026-03-01&to=2026-03-31", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.status == .ok && r.text.contains(code) && r.text.contains("Cơ quan giải quyết") && r.text.contains("Hình thức nhận kết quả"))
+            }
+            let after = try await AuditLog.verify(app.database)
+            guard case .intact(let n0, _) = before, case .intact(let n1, _) = after else { Issue.record("audit broken"); return }
+            #expect(n1 == n0 + 1)
+        }
+    }
+
+    @Test func afterLoginTheOfficerLandsWhereTheyAskedAndErrorPagesKeepTheHeader() async throws {
+        try await DemoApp.run(.sqlite) { app in
+            let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
+            let code = try #require(d["code"] as? String)
+            let wanted = "/can-bo/ho-so/\(code)"
+            let login = try await app.client.execute(uri: wanted, method: .get) { r -> String in
+                #expect(r.status == .seeOther)
+                return r.headers[.location] ?? ""
+            }
+            #expect(login == "/can-bo/dang-nhap?next=%2Fcan%2Dbo%2Fho%2Dso%2F\(code.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            let r1 = try await DeskPagesTests.postLogin(app.client, "username=tiepnhan.sotuphap&password=motcua-demo&next=\(wanted.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            #expect(r1.status == .seeOther && r1.headers[.location] == wanted)
+            // Another site is never a destination.
+            let r2 = try await DeskPagesTests.postLogin(app.client, "username=tiepnhan.sotuphap&password=motcua-demo&next=https%3A%2F%2Fevil.example%2F")
+            #expect(r2.headers[.location] == "/can-bo")
+            let r3 = try await DeskPagesTests.postLogin(app.client, "username=tiepnhan.sotuphap&password=motcua-demo&next=%2F%2Fevil.example")
+            #expect(r3.headers[.location] == "/can-bo")
+            // An error page for a logged-in officer keeps the staff header (name, logout) and is Vietnamese.
+            let cookie = String((r1.headers[.setCookie] ?? "").split(separator: ";").first ?? "")
+            try await app.client.execute(uri: "/can-bo/ho-so/H13.01-000000-0000", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.status == .notFound && r.text.contains("Đăng xuất") && r.text.contains("Không tìm thấy"))
+            }
         }
     }
 }

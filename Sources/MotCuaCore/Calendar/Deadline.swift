@@ -64,6 +64,11 @@ public struct DeadlineCalculator: Sendable {
         (day - CivilDate.unixEpochJDN) * 86400 + second - utcOffset
     }
 
+    /// The instant a local (Vietnamese) date begins (00:00 UTC+7).
+    public static func startOfDay(_ date: CivilDate) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(instant(day: date.julianDay, second: 0)))
+    }
+
     /// The local (Vietnamese) date of an instant.
     public static func localDate(of instant: Date) -> CivilDate {
         CivilDate(julianDay: local(Int(instant.timeIntervalSince1970.rounded(.down))).day)

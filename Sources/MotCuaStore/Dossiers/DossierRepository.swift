@@ -9,6 +9,11 @@ public struct DossierFilter: Sendable {
     public var openOnly = false
     public var dueBefore: Date?
     public var procedureCode: String?
+    /// Received in [receivedFrom, receivedBefore) (the tracking book).
+    public var receivedFrom: Date?
+    public var receivedBefore: Date?
+    /// Only dossiers received by the actor's own agency (not those at a liên thông step there).
+    public var receivedHereOnly = false
     public var limit: Int = 100
     public var offset: Int = 0
 
@@ -142,8 +147,16 @@ public struct DossierRepository: Sendable {
         try await database.read { db in try await Self.load(db, code: code, lock: false) }
     }
 
-    /// Dossiers of the actor's agency (received there, or at a liên thông step there), most urgent first.
-    public func list(_ filter: DossierFilter, actor: StaffMember) async throws -> [DossierState] {
+    /// Dossiers of the actor's agency (received there, or at a liên thông step there), most urgent
+    /// first. Showing them is a read of applicants' data, so the repository audits it (`purpose`
+    /// names the page or call).
+    public func list(_ filter: DossierFilter, actor: StaffMember, now: Date, purpose: String) async throws -> [DossierState] {
+        let found = try await unauditedList(filter, actor: actor)
+        try await auditListRead(codes: found.map(\.code), actor: actor, now: now, purpose: purpose)
+        return found
+    }
+
+    func unauditedList(_ filter: DossierFilter, actor: StaffMember) async throws -> [DossierState] {
         try await database.read { db in
             var q = db.select().column("state").from("dossiers")
             switch actor.role {
@@ -160,18 +173,37 @@ public struct DossierRepository: Sendable {
             }
             if let d = filter.dueBefore { q = q.where("due_at", .lessThan, Int(d.timeIntervalSince1970)) }
             if let p = filter.procedureCode { q = q.where("procedure_code", .equal, p) }
+            if let f = filter.receivedFrom { q = q.where("received_at", .greaterThanOrEqual, Int(f.timeIntervalSince1970)) }
+            if let b = filter.receivedBefore { q = q.where("received_at", .lessThan, Int(b.timeIntervalSince1970)) }
+            if filter.receivedHereOnly { q = q.where("agency_code", .equal, actor.agencyCode) }
             return try await q.orderBy("ended_at").orderBy("due_at").orderBy("code").limit(filter.limit).offset(filter.offset).all()
                 .map { try StoredJSON.decode(DossierState.self, from: $0.decode(column: "state", as: String.self)) }
         }
     }
 
     /// Records that `actor` was shown the applicant data of `codes` (a list page or API call).
-    public func auditListRead(codes: [String], actor: StaffMember, now: Date) async throws {
+    func auditListRead(codes: [String], actor: StaffMember, now: Date, purpose: String) async throws {
         guard !codes.isEmpty else { return }
-        struct Detail: Encodable { let dossiers: [String] }
+        struct Detail: Encodable { let dossiers: [String]; let purpose: String }
         try await database.write { db in
             try await AuditLog.append(db, chain: actor.agencyCode, at: now, actor: actor.username, action: "dossier.list",
-                                      subject: "\(codes.count) dossiers", detail: Detail(dossiers: codes))
+                                      subject: "\(codes.count) dossiers", detail: Detail(dossiers: codes, purpose: purpose))
+        }
+    }
+
+    /// The histories of several dossiers (one query), for lists that show dates of transitions.
+    public func histories(codes: [String]) async throws -> [String: [Transition]] {
+        guard !codes.isEmpty else { return [:] }
+        return try await database.read { db in
+            var out: [String: [Transition]] = [:]
+            for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
+                for r in try await db.select().columns("dossier_code", "event").from("dossier_events").where("dossier_code", .in, chunk)
+                    .orderBy("dossier_code").orderBy("seq").all() {
+                    out[try r.decode(column: "dossier_code", as: String.self), default: []]
+                        .append(try StoredJSON.decode(Transition.self, from: r.decode(column: "event", as: String.self)))
+                }
+            }
+            return out
         }
     }
 

@@ -17,7 +17,7 @@ enum DeskForms {
             guard form.hasPrefix("mau-"), let title = titles[String(form.dropFirst(4))] else { throw APIError.notFound("no such form") }
             return try await printForm(String(form.dropFirst(4)), title: title, code: try context.parameters.require("code"), session, services)
         }
-        routes.get("/can-bo/so-theo-doi") { request, _ in try await trackingBook(request, services) }
+        routes.get("/can-bo/so-theo-doi") { request, _ in try await DeskTrackingBook.page(request, services) }
     }
 
     /// Facts shared by every page about a dossier.
@@ -97,10 +97,8 @@ enum DeskForms {
         context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context).map { name in
             needs(name).merging(["name": name, "label": label(name), "components": components]) { a, _ in a }
         }
-        var forms: [(String, Bool)] = [("01", s.receivedAt != nil), ("02", s.supplementCount > 0), ("03", s.status == .refused),
-                                       ("04", s.apologyAt != nil), ("05", s.status == .stopped), ("06", true)]
-        forms = forms.filter(\.1)
-        context["forms"] = forms.map { ["number": $0.0, "title": titles[$0.0] ?? "", "url": "/can-bo/ho-so/\(s.code)/mau-\($0.0)"] }
+        context["forms"] = titles.keys.sorted().filter { PrintedForm.event(of: $0, in: l.history) != nil || $0 == "06" }
+            .map { ["number": $0, "title": titles[$0] ?? "", "url": "/can-bo/ho-so/\(s.code)/mau-\($0)"] }
         if let flash { context["flash"] = flash }
         if let error { context["errorMessage"] = error }
         return services.pages.page("desk-dossier", title: "Hồ sơ \(s.code)", context, status: status)
@@ -109,14 +107,20 @@ enum DeskForms {
     static func printForm(_ number: String, title: String, code: String, _ session: DeskSession, _ services: AppServices) async throws -> Response {
         let l = try await load(code, session, services)
         let s = l.state
-        func note(of action: String) -> String? { l.history.last { $0.action == action }?.note }
-        let receiver = l.history.first { $0.action == "receive" }?.actor ?? session.member.username
+        // A form prints only once its event happened, dated on the event and signed by its officer;
+        // the control sheet (06) is the live history.
+        let event = PrintedForm.event(of: number, in: l.history)
+        guard event != nil || number == "06" else {
+            throw APIError(.notFound, code: "form_not_available", "Chưa có \(title.lowercased()) cho hồ sơ này: sự việc tương ứng chưa xảy ra.")
+        }
+        let officer = event?.actor ?? session.member.username
         var context: [String: Any] = [
             "code": s.code, "agencyParentName": l.parent?.name ?? "", "agencyName": l.agency?.name ?? s.agencyCode,
-            "number": "\(s.code.suffix(4))/\(number == "01" ? "TNHS" : "PTN")", "placeDate": VietnameseFormat.placeDate(l.place, services.now()),
+            "number": PrintedForm.number(number, code: s.code, history: l.history),
+            "placeDate": VietnameseFormat.placeDate(l.place, event?.at ?? services.now()),
             "applicant": ["name": s.applicant.name, "idNumber": s.applicant.idNumber, "address": s.applicant.address ?? "",
                           "phone": s.applicant.phone ?? "", "email": s.applicant.email ?? ""],
-            "procedureName": l.procedure.name, "officerName": l.names[receiver] ?? receiver,
+            "procedureName": l.procedure.name, "officerName": l.names[officer] ?? officer,
             "documents": s.documents.enumerated().map { ["index": $0.offset + 1, "component": $0.element.component, "formLabel": $0.element.form.label,
                                                          "count": $0.element.count] },
             "timeLimit": VietnameseFormat.limit(l.context.limit), "receivedAt": VietnameseFormat.dateTime(s.receivedAt) ?? "",
@@ -133,11 +137,13 @@ enum DeskForms {
                 context["requestedAt"] = VietnameseFormat.dateTime(last.at) ?? ""
                 context["officerName"] = l.names[last.by] ?? last.by
             } else {
-                context["items"] = [["index": 1, "name": note(of: "request-supplement") ?? "", "basis": ""]]
+                context["items"] = [["index": 1, "name": event?.note ?? "", "basis": ""]]
             }
-        case "03": context["reason"] = note(of: "refuse") ?? ""
-        case "04": context["reason"] = note(of: "apologize")?.replacingOccurrences(of: " (xin lỗi sau thời hạn: tính là trễ)", with: "") ?? ""
-        case "05": context["reason"] = note(of: "stop") ?? ""
+        case "03", "05": context["reason"] = event?.note ?? ""
+        case "04":
+            let apology = s.apologies?.last
+            context["reason"] = apology?.reason ?? event?.note ?? ""
+            context["newDue"] = VietnameseFormat.dateTime(apology?.newDue ?? s.apologyNewDue) ?? ""
         case "06":
             let partners = Set(l.history.map(\.agencyCode)).subtracting([s.agencyCode])
             var partnerNames: [String] = []
@@ -152,37 +158,5 @@ enum DeskForms {
         default: break
         }
         return services.pages.page("form-\(number)", title: "Mẫu \(number) – \(title)", context)
-    }
-
-    static func trackingBook(_ request: Request, _ services: AppServices) async throws -> Response {
-        let session = try await DeskSession.require(request, services)
-        let today = DeadlineCalculator.localDate(of: services.now())
-        let from = try request.query("from").map { t -> CivilDate in
-            guard let d = CivilDate(iso: t) else { throw APIError.invalid("from", "ngày không hợp lệ") }
-            return d
-        } ?? CivilDate(year: today.year, month: today.month, day: 1)!
-        let to = try request.query("to").map { t -> CivilDate in
-            guard let d = CivilDate(iso: t), d >= from else { throw APIError.invalid("to", "ngày không hợp lệ") }
-            return d
-        } ?? today
-        let items = try await services.dossiers.list(DossierFilter(limit: 1000), actor: session.member)
-            .filter { s in s.agencyCode == session.member.agencyCode && s.receivedAt.map { (from...to).contains(DeadlineCalculator.localDate(of: $0)) } ?? false }
-            .sorted { $0.code < $1.code }
-        var rows: [[String: Any]] = []
-        for (i, s) in items.enumerated() {
-            let name = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
-            rows.append(["index": i + 1, "code": s.code, "procedureName": name, "applicantName": s.applicant.name, "address": s.applicant.address ?? "",
-                         "receivedAt": VietnameseFormat.dateTime(s.receivedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt) ?? "",
-                         "transferredAt": VietnameseFormat.dateTime(s.receivedAt) ?? "", "endedAt": VietnameseFormat.dateTime(s.processingEndedAt) ?? "",
-                         "returnedAt": VietnameseFormat.dateTime(s.returnedAt) ?? "", "statusLabel": s.status.label,
-                         "timelinessLabel": s.timeliness?.label ?? "", "signature": ""])
-        }
-        let agency = try await services.catalog.agency(code: session.member.agencyCode)
-        let parent = try await agency?.parent.asyncMap { try await services.catalog.agency(code: $0) } ?? nil
-        return services.pages.page("form-07", title: "Mẫu 07 – Sổ theo dõi hồ sơ", [
-            "agencyName": agency?.name ?? session.member.agencyCode, "agencyParentName": parent?.name ?? "", "from": VietnameseFormat.date(from), "to": VietnameseFormat.date(to),
-            "period": ["from": from.description, "to": to.description], "rows": rows,
-            "placeDate": VietnameseFormat.placeDate(place(of: session.member.agencyCode, try await services.catalog.history()), services.now()),
-        ])
     }
 }

@@ -6,6 +6,9 @@ enum DeskMessages {
     static let fields = ["reason": "Lý do", "note": "Ghi chú", "number": "Số kết quả", "amount": "Số tiền", "newAppointment": "Ngày hẹn mới",
                          "file": "Tệp", "components": "Giấy tờ cần bổ sung", "other": "Giấy tờ khác", "legalBasis": "Căn cứ pháp lý"]
 
+    /// Whether a message is already Vietnamese (has letters outside ASCII).
+    static func isVietnamese(_ s: String) -> Bool { s.unicodeScalars.contains { $0.value > 0x7F } }
+
     static func vietnamese(_ e: APIError) -> String {
         switch e.code {
         case "version_conflict": return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi thao tác."
@@ -31,7 +34,15 @@ enum DeskMessages {
             if e.message.hasPrefix("newAppointment") { return "Ngày hẹn mới: bắt buộc, đúng định dạng ngày giờ." }
             return "Thông tin nhập chưa hợp lệ, vui lòng kiểm tra lại."
         default:
-            return e.message.unicodeScalars.contains { $0.value > 0x7F } ? e.message : "Không thực hiện được thao tác. Vui lòng thử lại."
+            if isVietnamese(e.message) { return e.message }
+            switch e.status.code {
+            case 401: return "Vui lòng đăng nhập lại."
+            case 403: return "Anh/chị không có quyền thực hiện thao tác này."
+            case 404: return "Không tìm thấy hồ sơ hoặc trang yêu cầu."
+            case 409: return "Hồ sơ vừa được người khác cập nhật. Vui lòng xem lại trước khi thao tác."
+            case 415: return "Kiểu dữ liệu gửi lên không được hỗ trợ."
+            default: return "Không thực hiện được thao tác. Vui lòng thử lại."
+            }
         }
     }
 }

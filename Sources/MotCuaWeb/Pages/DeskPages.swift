@@ -16,7 +16,7 @@ enum DeskPages {
             let form = try await FormBody.read(request, context: context)
             guard let sent = form["csrf"], sent == StaffAuth.cookie(request, StaffAuth.loginCSRFCookie) else {
                 return loginPage(request, context, services, username: form["username"],
-                                 error: "Phiên đăng nhập đã hết hạn, vui lòng nhập lại.", status: .forbidden)
+                                 error: "Phiên đăng nhập đã hết hạn, vui lòng nhập lại.", status: .forbidden, next: form["next"])
             }
             let username = form["username"] ?? ""
             let member: StaffMember?
@@ -28,16 +28,18 @@ enum DeskPages {
                 let message = e.status == .tooManyRequests
                     ? "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(e.headers[.retryAfter] ?? "ít phút") giây."
                     : "Tên đăng nhập hoặc mật khẩu quá dài."
-                var response = loginPage(request, context, services, username: nil, error: message, status: e.status)
+                var response = loginPage(request, context, services, username: nil, error: message, status: e.status, next: form["next"])
                 if let retry = e.headers[.retryAfter] { response.headers[.retryAfter] = retry }
                 return response
             }
             guard let member else {
-                return loginPage(request, context, services, username: username, error: "Tên đăng nhập hoặc mật khẩu không đúng.", status: .unauthorized)
+                return loginPage(request, context, services, username: username, error: "Tên đăng nhập hoặc mật khẩu không đúng.", status: .unauthorized,
+                                 next: form["next"])
             }
             let issued = try await services.staff.issueToken(username: member.username, kind: "web", lifetime: sessionLifetime, now: services.now())
             let secure = services.security.isSecure(request, peer: context.remoteAddress)
-            throw DeskRedirect(location: "/can-bo", cookie: services.security.cookie(StaffAuth.cookieName, issued.token, maxAge: Int(sessionLifetime), secure: secure))
+            throw DeskRedirect(location: DeskSession.safeNext(form["next"]),
+                               cookie: services.security.cookie(StaffAuth.cookieName, issued.token, maxAge: Int(sessionLifetime), secure: secure))
         }
         routes.post("/can-bo/dang-xuat") { request, context in
             let session = try await DeskSession.require(request, services)
@@ -72,9 +74,9 @@ enum DeskPages {
 
     /// The login form with a fresh double-submit CSRF token (cookie + hidden field).
     static func loginPage(_ request: Request, _ context: AppRequestContext, _ services: AppServices, username: String?, error: String?,
-                          status: HTTPResponse.Status) -> Response {
+                          status: HTTPResponse.Status, next: String? = nil) -> Response {
         let csrf = StaffRepository.randomSecret()
-        var values: [String: Any] = ["csrf": csrf]
+        var values: [String: Any] = ["csrf": csrf, "next": DeskSession.safeNext(next ?? request.query("next"))]
         if let username { values["username"] = username }
         if let error { values["errorMessage"] = error }
         var response = services.pages.page("desk-login", title: "Đăng nhập cán bộ", values, status: status)
@@ -92,8 +94,7 @@ enum DeskPages {
         let now = services.now()
         var filter = DossierFilter(status: status, limit: 500)
         filter.openOnly = status == nil && !everything
-        let items = try await services.dossiers.list(filter, actor: session.member)
-        try await services.dossiers.auditListRead(codes: items.map(\.code), actor: session.member, now: now)
+        let items = try await services.dossiers.list(filter, actor: session.member, now: now, purpose: "desk inbox")
         var rows: [(late: Bool, due: Date?, code: String, row: [String: Any])] = []
         var open = 0, late = 0, soon = 0
         for s in items {

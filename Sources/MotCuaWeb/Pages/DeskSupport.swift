@@ -50,12 +50,28 @@ struct DeskSession {
          "csrf": csrf]
     }
 
+    /// The session of the request, or a redirect to the login page that comes back here afterwards.
     static func require(_ request: Request, _ services: AppServices) async throws -> DeskSession {
-        guard let (member, csrf, token) = try await services.auth.webSession(request, now: services.now()) else {
-            throw DeskRedirect(location: "/can-bo/dang-nhap")
+        guard let session = try await current(request, services) else {
+            let back = request.method == .get ? request.uri.path + (request.uri.query.map { "?" + $0 } ?? "") : "/can-bo"
+            let next = back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2Fcan-bo"
+            throw DeskRedirect(location: back == "/can-bo" ? "/can-bo/dang-nhap" : "/can-bo/dang-nhap?next=\(next)")
         }
+        return session
+    }
+
+    /// The session of the request, nil when not logged in.
+    static func current(_ request: Request, _ services: AppServices) async throws -> DeskSession? {
+        guard let (member, csrf, token) = try await services.auth.webSession(request, now: services.now()) else { return nil }
         let name = try await services.catalog.agency(code: member.agencyCode)?.name ?? member.agencyCode
         return DeskSession(member: member, csrf: csrf, token: token, agencyName: name)
+    }
+
+    /// Where to go after logging in: a desk page the officer asked for, never another site.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/can-bo"), !next.contains("//"), !next.contains("\\"), next.count <= 1000,
+              TextRules.problem(next, maxLength: 1000) == nil else { return "/can-bo" }
+        return next
     }
 
     /// Rejects a form post whose CSRF token does not match the session's.

@@ -22,16 +22,21 @@ public struct PageRenderer: Sendable {
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    func errorPage(_ error: APIError) -> Response {
+    /// A Vietnamese error page; with the staff member's layout (header, logout) when `layout` is given.
+    func errorPage(_ error: APIError, layout: [String: Any] = [:]) -> Response {
         let message: String
         switch error.status.code {
-        case 404: message = "Không tìm thấy trang bạn yêu cầu."
+        case 404: message = DeskMessages.isVietnamese(error.message) ? error.message : "Không tìm thấy trang bạn yêu cầu."
         case 405: message = "Phương thức không được hỗ trợ cho địa chỉ này."
-        case 400, 422: message = "Dữ liệu gửi lên không hợp lệ: \(error.message)"
         case 413: message = "Dữ liệu gửi lên quá lớn."
+        case 429: message = "Thao tác quá nhiều lần. Vui lòng thử lại sau ít phút."
+        case 400..<500: message = DeskMessages.vietnamese(error)
         default: message = "Hệ thống đang gặp sự cố. Vui lòng thử lại sau."
         }
-        return page("error", title: "Lỗi \(error.status.code)", ["status": error.status.code, "message": message, "code": error.code],
-                     status: error.status)
+        var context = layout
+        context["status"] = error.status.code
+        context["message"] = message
+        context["home"] = layout["staff"] != nil ? "/can-bo" : "/"
+        return page("error", title: "Lỗi \(error.status.code)", context, status: error.status)
     }
 }

@@ -124,8 +124,7 @@ enum DossierAPI {
             }
             let now = services.now()
             var items: [DossierView] = []
-            let found = try await services.dossiers.list(filter, actor: staff)
-            try await services.dossiers.auditListRead(codes: found.map(\.code), actor: staff, now: now)
+            let found = try await services.dossiers.list(filter, actor: staff, now: now, purpose: "GET /api/v1/dossiers")
             for s in found {
                 let ctx = try await workflowContext(of: s, services)
                 items.append(DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))

@@ -49,6 +49,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 /// Turns every error into the JSON error shape (API and system routes) or an HTML error page.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let pages: PageRenderer
+    let services: AppServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -63,7 +64,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let path = request.uri.path
             let wantsHTML = path.hasPrefix("/can-bo") || (!path.hasPrefix("/api/") && request.headers[.accept].map { $0.contains("text/html") } ?? false)
             if wantsHTML {
-                return pages.errorPage(apiError)
+                // A logged-in officer keeps the staff header on an error page.
+                let session = path.hasPrefix("/can-bo") ? try? await DeskSession.current(request, services) : nil
+                return pages.errorPage(apiError, layout: session?.layoutContext ?? [:])
             }
             return try apiError.response(from: request, context: context)
         }
