@@ -130,4 +130,27 @@ struct DeskRulesTests {
             }
         }
     }
+
+    @Test func endingADossierAsksForConfirmationAndTheTimelineReadsWell() async throws {
+        try await DemoApp.run(.sqlite) { app in
+            let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
+            let code = try #require(d["code"] as? String)
+            let (cookie, csrf) = try await DeskPagesTests().login(app, "tiepnhan.sotuphap")
+            var headers = DeskPagesTests.form
+            headers[.cookie] = cookie
+            try await app.client.execute(uri: "/can-bo/ho-so/\(code)", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.text.contains(#"class="danger""#) && r.text.contains(#"name="confirm""#))
+                // The submission row shows one status, not "Mới nộp → Mới nộp".
+                #expect(!r.text.contains("chuyển sang</span> Mới nộp"))
+            }
+            try await app.client.execute(uri: "/can-bo/ho-so/\(code)/hanh-dong", method: .post, headers: headers,
+                                         body: ByteBuffer(string: "csrf=\(csrf)&action=withdraw&version=1&reason=C%C3%B4ng+d%C3%A2n+xin+r%C3%BAt")) { r in
+                #expect(r.status == .unprocessableContent && r.text.contains("Hãy đánh dấu ô xác nhận"))
+            }
+            try await app.client.execute(uri: "/can-bo/ho-so/\(code)/hanh-dong", method: .post, headers: headers,
+                                         body: ByteBuffer(string: "csrf=\(csrf)&action=withdraw&version=1&confirm=1&reason=C%C3%B4ng+d%C3%A2n+xin+r%C3%BAt")) { r in
+                #expect(r.status == .seeOther)
+            }
+        }
+    }
 }

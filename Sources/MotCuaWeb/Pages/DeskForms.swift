@@ -56,8 +56,12 @@ enum DeskForms {
     static func needs(_ action: String) -> [String: Any] {
         ["needsReason": ["refuse", "send-back", "withdraw", "stop", "apologize"].contains(action), "needsComponents": action == "request-supplement",
          "needsNumber": action == "issue", "needsAmount": action == "fee-due", "needsNewDue": action == "apologize",
-         "needsNote": ["transfer", "approve"].contains(action), "needsFile": action == "record-result"]
+         "needsNote": ["transfer", "approve"].contains(action), "needsFile": action == "record-result",
+         "destructive": destructiveActions.contains(action)]
     }
+
+    /// Actions that end the dossier's processing: the desk asks for a ticked confirmation.
+    static let destructiveActions: Set<String> = ["withdraw", "stop", "refuse"]
 
     static func label(_ action: String) -> String { DossierAction.label(forName: action) }
 
@@ -90,6 +94,7 @@ enum DeskForms {
         context["d"] = facts
         context["history"] = l.history.map { t -> [String: Any] in
             present(["at": VietnameseFormat.dateTime(t.at) ?? "", "actionLabel": label(t.action), "actor": l.names[t.actor] ?? t.actor,
+                     "changed": t.from != t.to,
                      "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note, "stepName": t.stepName,
                      "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt), "timelinessLabel": t.stepTimeliness?.label])
         }

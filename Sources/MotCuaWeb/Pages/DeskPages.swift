@@ -218,6 +218,9 @@ enum DeskPages {
                                             components: published.enumerated().compactMap { form["component\($0.offset)"] != nil ? $0.element : nil },
                                             other: form["other"], legalBasis: form["legalBasis"])
         do {
+            guard !DeskForms.destructiveActions.contains(body.action) || form["confirm"] != nil else {
+                throw APIError(.unprocessableContent, code: "confirmation_required", "Hãy đánh dấu ô xác nhận trước khi \(DeskForms.label(body.action).lowercased()).")
+            }
             var action = try DossierAPI.parse(body)
             guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: session.member) else {
                 throw APIError.notFound("dossier \(code) not found")
