@@ -46,9 +46,16 @@ struct WorkflowTests {
         // Entering the final reception step ends processing (status 9).
         #expect(s.status == .finished && s.timeliness == .early)
         #expect(t.effects.contains(.processingEnded(.early)))
+        // No return without a result; the leader whose step produces it records it.
+        let early = Workflow.apply(s, .returnResult, actor: Self.reception, now: Self.vn("2026-03-11T08:00:00"), context: Self.context)
+        guard case .failure(let missing) = early else { Issue.record("returned without a result"); return }
+        #expect(missing.code == .resultMissing)
+        #expect(!Workflow.allowedActions(s, actor: Self.specialist, context: Self.context).contains("record-result"))
+        (s, t) = try run(s, .recordResult(electronic: false, file: "tep-1"), Self.leader, "2026-03-10T11:00:00")
+        #expect(s.resultElectronic && s.version == 5)
         (s, t) = try run(s, .returnResult, Self.reception, "2026-03-11T08:00:00")
         #expect(s.status == .returned && s.status.portalCode == 10)
-        #expect(s.version == 5)
+        #expect(s.version == 6)
         #expect(Workflow.allowedActions(s, actor: Self.reception, context: Self.context).isEmpty)
     }
 
@@ -58,7 +65,7 @@ struct WorkflowTests {
         let r = Workflow.apply(s, .transfer(note: nil), actor: Self.specialist, now: Self.vn("2026-03-02T09:00:00"), context: Self.context)
         guard case .failure(let e) = r else { Issue.record("specialist completed the reception step"); return }
         #expect(e.code == .wrongRole)
-        #expect(e.allowed == ["request-supplement", "record-result"])
+        #expect(e.allowed == ["request-supplement"])
         // Nobody may approve while the dossier is at the reception step.
         let r1 = Workflow.apply(s, .approve(note: nil), actor: Self.leader, now: Self.vn("2026-03-02T09:00:00"), context: Self.context)
         guard case .failure(let e1) = r1 else { Issue.record("approved at the reception step"); return }
@@ -87,6 +94,7 @@ struct WorkflowTests {
         (s, _) = try run(s, .transfer(note: nil), Self.specialist, "2026-03-16T10:00:00")
         (s, _) = try run(s, .approve(note: nil), Self.leader, "2026-03-17T10:00:00")
         #expect(s.timeliness == .late)
+        (s, _) = try run(s, .recordResult(electronic: false, file: nil), Self.leader, "2026-03-17T10:30:00")
         let r = Workflow.apply(s, .returnResult, actor: Self.reception, now: Self.vn("2026-03-17T11:00:00"), context: Self.context)
         guard case .failure(let e) = r else { Issue.record("late dossier returned without apology"); return }
         #expect(e.code == .apologyRequired && e.allowed.contains("apologize"))
@@ -212,6 +220,7 @@ struct WorkflowRuleFixesTests {
         (s, _) = try run(s, .transfer(note: nil), W.specialist, "2026-03-09T10:00:00")
         (s, _) = try run(s, .approve(note: nil), W.leader, "2026-03-10T10:00:00")
         #expect(s.status == .finished && s.timeliness == .early)
+        (s, _) = try run(s, .recordResult(electronic: true, file: nil), W.leader, "2026-03-10T11:00:00")
         // Collected a month later, after the appointment: returned without an apology.
         (s, _) = try run(s, .returnResult, W.reception, "2026-04-15T09:00:00")
         #expect(s.status == .returned && s.apologyAt == nil && s.timeliness == .early)

@@ -104,10 +104,14 @@ struct DeskPagesTests {
             try await app.client.execute(uri: "/can-bo/so-theo-doi?from=2026-03-01&to=2026-03-31", method: .get, headers: [.cookie: cookie]) { r in
                 #expect(r.status == .ok && r.text.contains("SỔ THEO DÕI HỒ SƠ") && r.text.contains("H13.01-260302-0001"))
             }
-            // The specialist records an electronic result with a file, through a multipart form.
-            let (specialist, specialistCSRF) = try await login(app, "chuyenvien.sotuphap")
+            // The dossier reaches the clerk, whose step produces the result: the clerk records an
+            // electronic result with a file, through a multipart form.
+            try await app.act("H13.01-260302-0001", "transfer", as: "chuyenvien.sotuphap", version: 2)
+            try await app.act("H13.01-260302-0001", "approve", as: "truongphong.sotuphap", version: 3)
+            try await app.act("H13.01-260302-0001", "approve", as: "giamdoc.sotuphap", version: 4)
+            let (specialist, specialistCSRF) = try await login(app, "vanthu.sotuphap")
             let boundary = "----motcua-test"
-            let multipart = [("csrf", specialistCSRF), ("action", "record-result"), ("version", "2"), ("electronic", "1")]
+            let multipart = [("csrf", specialistCSRF), ("action", "record-result"), ("version", "5"), ("electronic", "1")]
                 .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.0)\"\r\n\r\n\($0.1)\r\n" }.joined()
                 + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ket-qua.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 kết quả\r\n--\(boundary)--\r\n"
             try await app.client.execute(uri: "/can-bo/ho-so/H13.01-260302-0001/hanh-dong", method: .post,

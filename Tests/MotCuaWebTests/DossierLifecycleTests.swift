@@ -35,7 +35,8 @@ struct DossierLifecycleTests {
             // Wrong role → 422 listing allowed actions.
             let (s5, d5, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/actions", as: "vanthu.sotuphap", json: #"{"action":"issue","version":\#(v),"number":"1"}"#)
             #expect(s5 == .unprocessableContent)
-            #expect(((d5["error"] as? [String: Any])?["allowedActions"] as? [String]) == ["record-result"])
+            // Before the clerk's step the clerk has nothing to do (the result is recorded at its step).
+            #expect(((d5["error"] as? [String: Any])?["allowedActions"] as? [String]) == [])
             app.at("2026-03-09T10:00:00"); try await app.act(code, "transfer", as: "chuyenvien.sotuphap", version: v); v += 1
             app.at("2026-03-10T10:00:00"); try await app.act(code, "approve", as: "truongphong.sotuphap", version: v); v += 1
             app.at("2026-03-11T10:00:00"); try await app.act(code, "approve", as: "giamdoc.sotuphap", version: v); v += 1
@@ -129,7 +130,11 @@ struct DossierLifecycleTests {
             #expect(s2 == .unprocessableContent && (e2["error"] as? [String: Any])?["code"] as? String == "apology_required")
             try await app.act(code, "apologize", as: "lanhdao.ninhkieu", version: 6,
                               extra: #","reason":"Chậm do liên thông cấp thẻ bảo hiểm y tế","newAppointment":"2026-03-09T10:00:00+07:00""#)
-            let returned = try await app.act(code, "return", as: "tiepnhan.ninhkieu", version: 7)
+            // No return without a result: the leader who signs it records it.
+            let (noResult, nr, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/actions", as: "tiepnhan.ninhkieu", json: #"{"action":"return","version":7}"#)
+            #expect(noResult == .unprocessableContent && (nr["error"] as? [String: Any])?["code"] as? String == "result_missing")
+            try await app.act(code, "record-result", as: "lanhdao.ninhkieu", version: 7, extra: #","electronic":false"#)
+            let returned = try await app.act(code, "return", as: "tiepnhan.ninhkieu", version: 8)
             #expect(returned["status"] as? String == "returned" && returned["newAppointment"] as? String == "2026-03-09T10:00:00+07:00")
 
             // Indicators: one late dossier received online at the ward.

@@ -90,6 +90,8 @@ public struct DossierState: Hashable, Sendable, Codable {
     public var resultNumber: String?
     public var resultElectronic: Bool
     public var resultFile: String?
+    /// When the result was recorded (`record-result`); a numbered result (`issue`) counts too.
+    public var resultRecordedAt: Date?
     /// End of processing (first terminal-for-2.1 state), and its timeliness.
     public var processingEndedAt: Date?
     public var timeliness: Timeliness?
@@ -110,6 +112,9 @@ extension DossierState {
         guard receivedAt != nil, !status.endsProcessing, status != .supplementRequested, let due = dueAt else { return false }
         return now > due
     }
+
+    /// Whether a result exists to return: recorded, or numbered by the clerk.
+    public var hasResult: Bool { resultRecordedAt != nil || resultNumber != nil }
 
     /// Whether returning the result needs an apology first (Mẫu 04): processing ended after the
     /// appointment, or it is still open past it. A result finished on time and collected later

@@ -135,13 +135,14 @@ public enum Intake {
 
     /// The initial state (status 1), before `receive`.
     public static func newDossier(code: String, agency: String, request r: IntakeRequest, procedure: Procedure, now: Date) -> DossierState {
-        let c = procedure.procedureCase(r.caseCode)!
+        // The caller validated the case (Intake.problems); the first case is the catalog's default.
+        let caseCode = procedure.procedureCase(r.caseCode)?.code ?? r.caseCode ?? ""
         return DossierState(
-            code: code, agencyCode: agency, procedureCode: procedure.code, procedureVersion: procedure.version, caseCode: c.code,
+            code: code, agencyCode: agency, procedureCode: procedure.code, procedureVersion: procedure.version, caseCode: caseCode,
             channel: r.channel, applicant: r.applicant, documents: r.documents, note: r.note, status: .submitted, submittedAt: now,
             receivedAt: nil, dueAt: nil, stepIndex: 0, stepStartedAt: nil, stepDueAt: nil, handlingAgency: agency, supplementCount: 0, guidanceCount: nil, supplementRequestedAt: nil, supplementRequests: nil,
             pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, apologies: nil, resultNumber: nil, resultElectronic: false,
-            resultFile: nil, processingEndedAt: nil, timeliness: nil, returnedAt: nil, feeAmount: procedure.totalFees(for: r.channel),
+            resultFile: nil, resultRecordedAt: nil, processingEndedAt: nil, timeliness: nil, returnedAt: nil, feeAmount: procedure.totalFees(for: r.channel),
             feePaid: false, resumeStatus: nil, version: 0)
     }
 }

@@ -66,7 +66,7 @@ public enum Workflow {
                 }
             }
             if (reception || actor.role == .specialist) && s.supplementCount == 0 { out.append("request-supplement") }
-            if [.specialist, .clerk].contains(actor.role) { out.append("record-result") }
+            if let r = context.resultStepIndex, s.stepIndex >= r, ownsStep(actor, context.steps[r]) { out.append("record-result") }
             if leaders.contains(actor.role) { out.append("stop") }
             if reception { out += ["withdraw", "fee-due"] }
             if reception || leaders.contains(actor.role) { out.append("apologize") }
@@ -77,7 +77,7 @@ public enum Workflow {
             if reception { out += ["fee-paid", "withdraw"] }
         case .finished:
             if reception { out.append("return") }
-            if [.specialist, .clerk].contains(actor.role) { out.append("record-result") }
+            if let r = context.resultStepIndex, ownsStep(actor, context.steps[r]) { out.append("record-result") }
             if reception || leaders.contains(actor.role) { out.append("apologize") }
         case .refused, .withdrawn, .stopped, .returned:
             break
@@ -213,13 +213,19 @@ public enum Workflow {
             closeStep()
             enterStep(s.stepIndex - 1)
         case .recordResult(let electronic, let file):
-            s.resultElectronic = electronic
-            s.resultFile = file
-            t.note = electronic ? "Kết quả điện tử" : "Kết quả giấy"
+            // An attached file is an electronic result.
+            s.resultElectronic = electronic || file != nil
+            s.resultFile = file ?? s.resultFile
+            s.resultRecordedAt = now
+            t.note = s.resultElectronic ? "Kết quả điện tử" : "Kết quả giấy"
         case .returnResult:
             if s.needsApologyBeforeReturn(at: now) {
                 return .failure(WorkflowRejection(code: .apologyRequired,
                                                   message: "the dossier is late: record an apology with a new appointment (Mẫu 04) before returning the result",
+                                                  allowed: allowed.filter { $0 != "return" }))
+            }
+            guard s.hasResult else {
+                return .failure(WorkflowRejection(code: .resultMissing, message: "no result has been recorded: record-result first",
                                                   allowed: allowed.filter { $0 != "return" }))
             }
             closeStep()

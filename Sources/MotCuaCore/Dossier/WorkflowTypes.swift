@@ -85,6 +85,7 @@ public struct WorkflowRejection: Error, Hashable, Sendable {
         case wrongAgency = "agency_not_allowed"
         case supplementOnce = "supplement_only_once"
         case apologyRequired = "apology_required"
+        case resultMissing = "result_missing"
         case invalidInput = "invalid_input"
     }
     public let code: Code
@@ -128,6 +129,10 @@ public struct WorkflowContext: Sendable {
     public var listedFees: Int
     /// The names of the case's published components (what a supplement may ask for).
     public var components: [String]
+
+    /// The step that produces the result: the last step that is not reception's (the clerk who
+    /// issues it, or the leader who signs it). Its owner records the result.
+    public var resultStepIndex: Int? { steps.lastIndex { $0.role != .reception } }
 
     public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator, listedFees: Int = 0, components: [String] = []) {
         self.steps = steps

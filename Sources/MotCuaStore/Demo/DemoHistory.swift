@@ -98,6 +98,10 @@ enum DemoHistory {
                         }
                     }
                     if state.status == .finished {
+                        // The result step's owner records the result (the clerk's number counts too).
+                        if !state.hasResult, let r = context.resultStepIndex {
+                            _ = try await apply(.recordResult(electronic: dice.next(2) == 0, file: nil), actor(context.steps[r].role, agency))
+                        }
                         spend(4, percent: 50)
                         if state.timeliness == .late || (state.dueAt.map { clock > $0 } ?? false) {
                             let leader = actor(.agencyLeader, agency)
