@@ -153,4 +153,17 @@ struct DeskRulesTests {
             }
         }
     }
+
+    @Test func aBirthRegistrationIsDueTheSameDayBeforeTheCutOff() async throws {
+        try await DemoApp.run(.sqlite) { app in
+            app.at("2026-03-02T14:00:00")
+            let (_, early, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.ninhkieu", json: DemoApp.intake("1.001193", case: "TH1"))
+            #expect(early["dueAt"] as? String == "2026-03-02T17:00:00+07:00")
+            app.at("2026-03-02T15:30:00")
+            let (_, late, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.ninhkieu", json: DemoApp.intake("1.001193", case: "TH1"))
+            #expect(late["dueAt"] as? String == "2026-03-03T17:00:00+07:00")
+            // The procedure page says it in Vietnamese.
+            try await app.client.execute(uri: "/thu-tuc/1.001193", method: .get) { r in #expect(r.text.contains("Trong ngày")) }
+        }
+    }
 }

@@ -3,6 +3,10 @@ import Foundation
 /// The unit of a procedure's time limit.
 public enum TimeLimitUnit: String, Hashable, Sendable, Codable, CaseIterable {
     case workingDays, calendarDays, workingHours
+    /// "Trong ngày": received on a working day before the agency's cut-off (15:00 by default) → the
+    /// close of that day; otherwise the close of the next working day (civil-status registrations
+    /// under the Law on Civil Status 2014 and its decrees).
+    case sameDay
 }
 
 /// A time limit such as "10 working days" or "4 working hours".
@@ -89,6 +93,8 @@ public struct DeadlineCalculator: Sendable {
             return Date(timeIntervalSince1970: TimeInterval(addWorkingSeconds(limit.amount * Self.secondsPerWorkingDay, to: t)))
         case .workingHours:
             return Date(timeIntervalSince1970: TimeInterval(addWorkingSeconds(limit.amount * 3600, to: t)))
+        case .sameDay:
+            return sameDayDue(receivedAt: receipt)
         case .calendarDays:
             var day = Self.local(t).day + limit.amount
             while !calendar.isWorking(julianDay: day) { day += 1 }

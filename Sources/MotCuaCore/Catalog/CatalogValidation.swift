@@ -95,6 +95,7 @@ public enum CatalogValidation {
         switch l.unit {
         case .workingDays, .calendarDays: return l.amount * 8
         case .workingHours: return l.amount
+        case .sameDay: return 8
         }
     }
 }

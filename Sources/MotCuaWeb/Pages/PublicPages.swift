@@ -71,6 +71,7 @@ enum PublicPages {
         case .workingDays: return "\(l.amount) ngày làm việc"
         case .calendarDays: return "\(l.amount) ngày"
         case .workingHours: return "\(l.amount) giờ làm việc"
+        case .sameDay: return "Trong ngày (nhận sau 15 giờ: trả trong ngày làm việc tiếp theo)"
         }
     }
 
