@@ -137,7 +137,7 @@ struct WorkflowTests {
         // The test case lists no fee: a fee needs its legal reason.
         let noReason = Workflow.apply(received, .requireFee(amount: 200_000, reason: nil), actor: Self.reception, now: Self.vn("2026-03-02T08:30:00"), context: Self.context)
         guard case .failure(let fe) = noReason else { Issue.record("fee without listed fee or reason"); return }
-        #expect(fe.code == .invalidInput)
+        #expect(fe.code == .feeReasonRequired)
         var feeContext = Self.context
         feeContext.listedFees = 200_000
         var (s, ft) = try Workflow.apply(received, .requireFee(amount: 200_000, reason: nil), actor: Self.reception, now: Self.vn("2026-03-02T08:30:00"), context: feeContext).get()
@@ -147,7 +147,7 @@ struct WorkflowTests {
         #expect(s.status == .processing && s.feePaid)
         let blank = Workflow.apply(received, .stop(reason: "  "), actor: Self.leader, now: Self.vn("2026-03-03T08:00:00"), context: Self.context)
         guard case .failure(let e) = blank else { Issue.record("stop without reason"); return }
-        #expect(e.code == .invalidInput)
+        #expect(e.code == .reasonRequired)
     }
 
     @Test func intakeValidation() throws {
@@ -278,7 +278,7 @@ struct SupplementRequestTests {
         for bad in [SupplementRequest(components: []), SupplementRequest(components: ["Sổ hộ khẩu"]),
                     SupplementRequest(components: [], other: "Giấy xác nhận tình trạng hôn nhân")] {
             guard case .failure(let e) = ask(bad) else { Issue.record("accepted \(bad)"); continue }
-            #expect(e.code == .invalidInput)
+            #expect(e.code.isInputProblem)
         }
         let ok = SupplementRequest(components: ["Bản sao Căn cước"], other: "Giấy xác nhận tình trạng hôn nhân",
                                    legalBasis: "Điều 18 Nghị định 123/2015/NĐ-CP", note: "Nộp tại Bộ phận Một cửa")

@@ -113,8 +113,8 @@ public enum Workflow {
                            agencyCode: actor.agencyCode, at: now, note: nil, stepName: nil, stepDueAt: nil, stepTimeliness: nil, effects: [])
         let d = context.deadlines
 
-        func invalid(_ message: String) -> Result<(DossierState, Transition), WorkflowRejection> {
-            .failure(WorkflowRejection(code: .invalidInput, message: message, allowed: allowed))
+        func invalid(_ code: WorkflowRejection.Code, _ message: String) -> Result<(DossierState, Transition), WorkflowRejection> {
+            .failure(WorkflowRejection(code: code, message: message, allowed: allowed))
         }
         /// Closes the current step on the control sheet.
         func closeStep() {
@@ -170,9 +170,9 @@ public enum Workflow {
             enterStep(0)
         case .requestSupplement(let request):
             switch request.problem(published: context.components) {
-            case .empty?: return invalid("name the missing components of the case (or another paper with its legal basis)")
-            case .unpublishedComponent?: return invalid("only components published for this case may be asked for")
-            case .otherWithoutLegalBasis?: return invalid("a paper outside the published components needs its legal basis")
+            case .empty?: return invalid(.supplementEmpty, "name the missing components of the case (or another paper with its legal basis)")
+            case .unpublishedComponent?: return invalid(.supplementUnpublished, "only components published for this case may be asked for")
+            case .otherWithoutLegalBasis?: return invalid(.supplementOtherWithoutBasis, "a paper outside the published components needs its legal basis")
             case nil: break
             }
             let reason = request.summary
@@ -193,7 +193,7 @@ public enum Workflow {
             s.resumeStatus = nil
             t.note = "Tạm dừng \(paused / 60) phút làm việc"
         case .refuse(let reason):
-            guard !reason.trimmed.isEmpty else { return invalid("reason is required (Mẫu 03)") }
+            guard !reason.trimmed.isEmpty else { return invalid(.reasonRequired, "reason is required (Mẫu 03)") }
             t.note = reason
             endProcessing(.refused)
             t.effects.append(.notifyApplicant(form: "03", message: "Hồ sơ \(s.code) bị từ chối: \(reason)"))
@@ -202,13 +202,13 @@ public enum Workflow {
             closeStep()
             enterStep(s.stepIndex + 1)
         case .issue(let number):
-            guard !number.trimmed.isEmpty else { return invalid("the result number is required") }
+            guard !number.trimmed.isEmpty else { return invalid(.numberRequired, "the result number is required") }
             s.resultNumber = number
             t.note = "Số: \(number)"
             closeStep()
             enterStep(s.stepIndex + 1)
         case .sendBack(let reason):
-            guard !reason.trimmed.isEmpty else { return invalid("reason is required") }
+            guard !reason.trimmed.isEmpty else { return invalid(.reasonRequired, "reason is required") }
             t.note = reason
             closeStep()
             enterStep(s.stepIndex - 1)
@@ -237,15 +237,15 @@ public enum Workflow {
             endProcessing(.withdrawn)
             t.effects.append(.notifyApplicant(form: "withdrawn", message: "Hồ sơ \(s.code) đã được rút theo yêu cầu: \(reason)"))
         case .stop(let reason):
-            guard !reason.trimmed.isEmpty else { return invalid("reason is required (Mẫu 05)") }
+            guard !reason.trimmed.isEmpty else { return invalid(.reasonRequired, "reason is required (Mẫu 05)") }
             t.note = reason
             endProcessing(.stopped)
             t.effects.append(.notifyApplicant(form: "05", message: "Hồ sơ \(s.code) bị dừng giải quyết: \(reason)"))
         case .requireFee(let amount, let reason):
-            guard amount > 0 else { return invalid("amount must be a positive number of VND") }
+            guard amount > 0 else { return invalid(.amountInvalid, "amount must be a positive number of VND") }
             let reason = reason?.trimmed ?? ""
             guard context.listedFees > 0 || !reason.isEmpty else {
-                return invalid("the procedure lists no fee for this channel: give the legal reason for the fee")
+                return invalid(.feeReasonRequired, "the procedure lists no fee for this channel: give the legal reason for the fee")
             }
             s.feeAmount = amount
             s.resumeStatus = s.status
@@ -257,8 +257,8 @@ public enum Workflow {
             s.status = s.resumeStatus ?? .processing
             s.resumeStatus = nil
         case .apologize(let newDue, let reason):
-            guard !reason.trimmed.isEmpty else { return invalid("reason is required (Mẫu 04)") }
-            guard newDue > now, s.dueAt.map({ newDue > $0 }) ?? true else { return invalid("the new appointment must be after now and after the current one") }
+            guard !reason.trimmed.isEmpty else { return invalid(.reasonRequired, "reason is required (Mẫu 04)") }
+            guard newDue > now, s.dueAt.map({ newDue > $0 }) ?? true else { return invalid(.appointmentInvalid, "the new appointment must be after now and after the current one") }
             let afterDue = s.dueAt.map { now > $0 } ?? false
             s.apologyAt = now
             s.apologyNewDue = newDue

@@ -86,7 +86,21 @@ public struct WorkflowRejection: Error, Hashable, Sendable {
         case supplementOnce = "supplement_only_once"
         case apologyRequired = "apology_required"
         case resultMissing = "result_missing"
-        case invalidInput = "invalid_input"
+        /// The action's own input is incomplete or wrong (the specific codes below).
+        case reasonRequired = "reason_required"
+        case numberRequired = "number_required"
+        case amountInvalid = "amount_invalid"
+        case feeReasonRequired = "fee_reason_required"
+        case supplementEmpty = "supplement_empty"
+        case supplementUnpublished = "supplement_unpublished_component"
+        case supplementOtherWithoutBasis = "supplement_other_without_legal_basis"
+        case appointmentInvalid = "new_appointment_invalid"
+
+        /// Whether the refusal is about the action's input (not about who acts or when).
+        public var isInputProblem: Bool {
+            [.reasonRequired, .numberRequired, .amountInvalid, .feeReasonRequired, .supplementEmpty, .supplementUnpublished,
+             .supplementOtherWithoutBasis, .appointmentInvalid].contains(self)
+        }
     }
     public let code: Code
     public let message: String

@@ -16,12 +16,16 @@ enum DeskMessages {
         case "apology_required": return "Hồ sơ đã quá hạn: cần lập văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) trước khi trả kết quả."
         case "action_not_allowed", "role_not_allowed", "agency_not_allowed": return "Thao tác này không được phép ở bước hiện tại của hồ sơ hoặc với vai trò của anh/chị."
         case "unknown_action": return "Thao tác không hợp lệ."
-        case "invalid_input":
-            if e.message.contains("name the missing components") { return "Hãy chọn giấy tờ cần bổ sung trong thành phần hồ sơ (hoặc ghi giấy tờ khác kèm căn cứ pháp lý)." }
-            if e.message.contains("legal basis") { return "Giấy tờ ngoài thành phần hồ sơ đã công bố phải ghi căn cứ pháp lý." }
-            if e.message.contains("only components published") { return "Chỉ được yêu cầu giấy tờ thuộc thành phần hồ sơ đã công bố." }
-            if e.message.contains("lists no fee") { return "Thủ tục không quy định phí cho kênh này: hãy ghi căn cứ thu phí." }
-            return "Thông tin nhập chưa hợp lệ, vui lòng kiểm tra lại."
+        case "reason_required": return "Lý do: bắt buộc nhập."
+        case "number_required": return "Số, ký hiệu kết quả: bắt buộc nhập."
+        case "amount_invalid": return "Số tiền: số nguyên đồng, từ 1 trở lên."
+        case "fee_reason_required": return "Thủ tục không quy định phí cho kênh này: hãy ghi căn cứ thu phí."
+        case "supplement_empty": return "Hãy chọn giấy tờ cần bổ sung trong thành phần hồ sơ (hoặc ghi giấy tờ khác kèm căn cứ pháp lý)."
+        case "supplement_unpublished_component": return "Chỉ được yêu cầu giấy tờ thuộc thành phần hồ sơ đã công bố."
+        case "supplement_other_without_legal_basis": return "Giấy tờ ngoài thành phần hồ sơ đã công bố phải ghi căn cứ pháp lý."
+        case "new_appointment_invalid": return "Ngày hẹn mới phải sau thời điểm hiện tại và sau ngày hẹn cũ."
+        case "result_missing": return "Chưa có kết quả giải quyết: cần cập nhật kết quả trước khi trả."
+        case "confirmation_required": return e.message
         case "unsupported_media_type", "content_mismatch", "active_content", "empty_file": return e.message.contains("Tệp") ? e.message : "Tệp không hợp lệ."
         case "invalid_body":
             let field = fields.first { e.message.hasPrefix($0.key) }?.value ?? "Thông tin"

@@ -162,7 +162,7 @@ enum DeskPages {
         let session = try await DeskSession.require(request, services)
         let form = try await FormBody.read(request, context: context)
         try session.checkCSRF(form)
-        guard session.member.role == .reception else { throw APIError(.forbidden, code: "forbidden", "Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ.") }
+        guard AccessPolicy.canOpenDossiers(session.member.actor) else { throw APIError(.forbidden, code: "forbidden", "Chỉ cán bộ tiếp nhận được tiếp nhận hồ sơ.") }
         let agency = try await services.catalog.agency(code: session.member.agencyCode)
         guard let code = form["procedure"], let p = try await services.catalog.procedure(code: code), let c = p.procedureCase(form["case"]),
               let agency, Intake.isServed(by: agency, procedure: p) else {

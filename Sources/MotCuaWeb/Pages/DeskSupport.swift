@@ -46,7 +46,7 @@ struct DeskSession {
 
     var layoutContext: [String: Any] {
         ["staff": ["fullName": member.fullName, "roleLabel": member.role.label, "agencyName": agencyName,
-                   "isReception": member.role == .reception] as [String: Any],
+                   "isReception": AccessPolicy.canOpenDossiers(member.actor)] as [String: Any],
          "csrf": csrf]
     }
 
