@@ -100,12 +100,14 @@ class DeskServer(Server):
         self.log_path = os.path.join(self.workdir, f"server-{self.starts}.log")
         return open(self.log_path, "w")
 
-    def start(self, extra_env=None):
-        env = dict(os.environ, MOTCUA_LOG_LEVEL="warning", **(extra_env or {}))
+    def start(self, extra_env=None, seconds=180):
+        # The server is configured through its environment, not its arguments: a Swift program started with
+        # libfaketime in LD_PRELOAD does not see its command line (it would serve port 8080 and the default database).
+        env = dict(os.environ, MOTCUA_LOG_LEVEL="warning", MOTCUA_HOST="127.0.0.1", MOTCUA_PORT=str(self.a.port),
+                   MOTCUA_DATABASE_URL=self.a.database, **(extra_env or {}))
         self.log = self.open_log()
-        self.proc = subprocess.Popen([os.path.abspath(self.a.binary), "serve", "--host", "127.0.0.1", "--port", str(self.a.port),
-                                      "--database", self.a.database], env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.workdir)
-        return self.wait(180)
+        self.proc = subprocess.Popen([os.path.abspath(self.a.binary)], env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.workdir)
+        return self.wait(seconds)
 
     def log_tail(self, n=15):
         try:
@@ -514,6 +516,7 @@ def run_real_clock(desk, api, r, shots):
         if not boxes or names != [f"component{i}" for i in range(len(boxes))]:
             return False, f"component checkboxes are {names}"
         box = boxes[-1]
+        box_name = box.get_attribute("name")
         wanted = form.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").text.strip()
         box.click()
         desk.submit(form)
@@ -522,7 +525,7 @@ def run_real_clock(desk, api, r, shots):
         if errors: return False, f"the request was refused: {errors[0]}"
         desk.go(f"/can-bo/ho-so/{code}/mau-02")
         cells = [c.text.strip() for c in d.find_elements(By.CSS_SELECTOR, "table td")]
-        return wanted in cells, f"ticked {box.get_attribute('name')} '{wanted}'; Mẫu 02 cells: {cells[:6]}"
+        return wanted in cells, f"ticked {box_name} '{wanted}'; Mẫu 02 cells: {cells[:6]}"
     r.run("supplement with a listed component shows in Mẫu 02", supplement)
     if desk.path().endswith("/mau-02"):
         desk.audit(f"Mẫu 02 /can-bo/ho-so/{code}/mau-02", "mau-02.png")
@@ -567,7 +570,7 @@ def run_moved_clock(desk, api, server, r, late, ontime):
     days = max(1, math.ceil((due - now).total_seconds() / 86400)) + 3
     server.stop()
     env = {"LD_PRELOAD": lib, "FAKETIME": f"+{days}d", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "DONT_FAKE_MONOTONIC": "1"}
-    started = server.start(env)
+    started = server.start(env, seconds=60)
     api.forget_tokens()
     moved = started and api.server_now() > due
     if not r.record(bool(moved), f"server restarted on the same database with the clock moved +{days} days",
@@ -577,7 +580,10 @@ def run_moved_clock(desk, api, server, r, late, ontime):
     code_late, code_ontime = late["code"], ontime["code"]
     def finish_late():
         d_ = api.finish(code_late)
-        return d_["status"] == "finished" and d_.get("late") is not False, f"{code_late} finished at the moved clock, late={d_.get('late')}"
+        at = api.server_now()
+        passed = at > datetime.fromisoformat(d_["dueAt"])
+        return d_["status"] == "finished" and passed, (f"{code_late} {d_['status']} at {at.astimezone(VN):%Y-%m-%d %H:%M} (+07), "
+                                                       f"appointment {d_['dueAt']}")
     if not r.run("API: the late dossier finished after its appointment", finish_late):
         return
 

@@ -38,43 +38,37 @@ public enum DossierAction: Hashable, Sendable {
     /// Apology with a new appointment (Mẫu 04).
     case apologize(newDue: Date, reason: String)
 
-    public var name: String {
+    /// The kind of action (its wire name, label and needs).
+    public var kind: ActionKind {
         switch self {
-        case .receive: "receive"
-        case .requestSupplement: "request-supplement"
-        case .supplementProvided: "supplement-provided"
-        case .refuse: "refuse"
-        case .transfer: "transfer"
-        case .sendBack: "send-back"
-        case .approve: "approve"
-        case .issue: "issue"
-        case .recordResult: "record-result"
-        case .returnResult: "return"
-        case .withdraw: "withdraw"
-        case .stop: "stop"
-        case .requireFee: "fee-due"
-        case .payFee: "fee-paid"
-        case .apologize: "apologize"
+        case .receive: .receive
+        case .requestSupplement: .requestSupplement
+        case .supplementProvided: .supplementProvided
+        case .refuse: .refuse
+        case .transfer: .transfer
+        case .sendBack: .sendBack
+        case .approve: .approve
+        case .issue: .issue
+        case .recordResult: .recordResult
+        case .returnResult: .returnResult
+        case .withdraw: .withdraw
+        case .stop: .stop
+        case .requireFee: .requireFee
+        case .payFee: .payFee
+        case .apologize: .apologize
         }
     }
 
-    /// Every action name, for errors and documentation.
-    public static let allNames = ["receive", "request-supplement", "supplement-provided", "refuse", "transfer", "send-back", "approve",
-                                  "issue", "record-result", "return", "withdraw", "stop", "fee-due", "fee-paid", "apologize"]
+    /// The name used by the API, the forms and the history.
+    public var name: String { kind.rawValue }
 
-    public var label: String { Self.label(forName: name) }
+    /// Every action name, for errors and documentation.
+    public static var allNames: [String] { ActionKind.allCases.map(\.rawValue) }
+
+    public var label: String { kind.label }
 
     /// The Vietnamese label of an action name (also "submit", the first row of a history).
-    public static func label(forName name: String) -> String {
-        [
-            "submit": "Nộp hồ sơ", "receive": "Tiếp nhận", "request-supplement": "Yêu cầu bổ sung",
-            "supplement-provided": "Nhận hồ sơ bổ sung", "refuse": "Từ chối tiếp nhận", "transfer": "Chuyển xử lý",
-            "send-back": "Trả lại bước trước", "approve": "Phê duyệt", "issue": "Phát hành kết quả", "record-result": "Cập nhật kết quả",
-            "return": "Trả kết quả", "withdraw": "Rút hồ sơ", "stop": "Dừng giải quyết", "fee-due": "Yêu cầu nộp phí",
-            "fee-paid": "Đã nộp phí", "apologize": "Xin lỗi, hẹn lại",
-        ][name] ?? name
-    }
-
+    public static func label(forName name: String) -> String { ActionKind.label(forName: name) }
 }
 
 /// A refused action, with a stable code and the actions that are allowed instead.

@@ -53,15 +53,15 @@ enum DeskForms {
         return name
     }
 
+    /// What the action's form asks for (from `ActionKind`).
     static func needs(_ action: String) -> [String: Any] {
-        ["needsReason": ["refuse", "send-back", "withdraw", "stop", "apologize"].contains(action), "needsComponents": action == "request-supplement",
-         "needsNumber": action == "issue", "needsAmount": action == "fee-due", "needsNewDue": action == "apologize",
-         "needsNote": ["transfer", "approve"].contains(action), "needsFile": action == "record-result",
-         "destructive": destructiveActions.contains(action)]
+        guard let k = ActionKind(rawValue: action) else { return [:] }
+        return ["needsReason": k.needsReason, "needsComponents": k.needsComponents, "needsNumber": k.needsNumber, "needsAmount": k.needsAmount,
+                "needsNewDue": k.needsNewAppointment, "needsNote": k.takesNote, "needsFile": k.takesFile, "destructive": k.endsDossier]
     }
 
     /// Actions that end the dossier's processing: the desk asks for a ticked confirmation.
-    static let destructiveActions: Set<String> = ["withdraw", "stop", "refuse"]
+    static let destructiveActions = Set(ActionKind.allCases.filter(\.endsDossier).map(\.rawValue))
 
     static func label(_ action: String) -> String { DossierAction.label(forName: action) }
 

@@ -195,36 +195,37 @@ enum DossierAPI {
             }
             return v
         }
-        switch b.action {
-        case "receive": return .receive
-        case "request-supplement":
+        guard let kind = ActionKind(rawValue: b.action) else {
+            var e = APIError(.unprocessableContent, code: "unknown_action", "unknown action \(b.action)")
+            e.allowedActions = DossierAction.allNames
+            throw e
+        }
+        switch kind {
+        case .receive: return .receive
+        case .requestSupplement:
             guard !(b.components ?? []).isEmpty || !(b.other ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw APIError(.unprocessableContent, code: "invalid_body", "components is required for request-supplement: the missing components of the case")
             }
             return .requestSupplement(SupplementRequest(components: b.components ?? [], other: b.other, legalBasis: b.legalBasis, note: b.reason))
-        case "supplement-provided": return .supplementProvided
-        case "refuse": return .refuse(reason: try need(b.reason, "reason"))
-        case "transfer": return .transfer(note: b.note)
-        case "send-back": return .sendBack(reason: try need(b.reason, "reason"))
-        case "approve": return .approve(note: b.note)
-        case "issue": return .issue(number: try need(b.number, "number"))
-        case "record-result": return .recordResult(electronic: b.electronic ?? false, file: b.file)
-        case "return": return .returnResult
-        case "withdraw": return .withdraw(reason: try need(b.reason, "reason"))
-        case "stop": return .stop(reason: try need(b.reason, "reason"))
-        case "fee-due":
+        case .supplementProvided: return .supplementProvided
+        case .refuse: return .refuse(reason: try need(b.reason, "reason"))
+        case .transfer: return .transfer(note: b.note)
+        case .sendBack: return .sendBack(reason: try need(b.reason, "reason"))
+        case .approve: return .approve(note: b.note)
+        case .issue: return .issue(number: try need(b.number, "number"))
+        case .recordResult: return .recordResult(electronic: b.electronic ?? false, file: b.file)
+        case .returnResult: return .returnResult
+        case .withdraw: return .withdraw(reason: try need(b.reason, "reason"))
+        case .stop: return .stop(reason: try need(b.reason, "reason"))
+        case .requireFee:
             guard let a = b.amount else { throw APIError(.unprocessableContent, code: "invalid_body", "amount is required for fee-due") }
             return .requireFee(amount: a, reason: b.reason.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
-        case "fee-paid": return .payFee
-        case "apologize":
+        case .payFee: return .payFee
+        case .apologize:
             guard let text = b.newAppointment, let date = VietnamTime.parse(text) else {
                 throw APIError(.unprocessableContent, code: "invalid_body", "newAppointment (ISO 8601) is required for apologize")
             }
             return .apologize(newDue: date, reason: try need(b.reason, "reason"))
-        default:
-            var e = APIError(.unprocessableContent, code: "unknown_action", "unknown action \(b.action)")
-            e.allowedActions = DossierAction.allNames
-            throw e
         }
     }
 
