@@ -98,10 +98,13 @@ struct WorkflowTests {
         let r = Workflow.apply(s, .returnResult, actor: Self.reception, now: Self.vn("2026-03-17T11:00:00"), context: Self.context)
         guard case .failure(let e) = r else { Issue.record("late dossier returned without apology"); return }
         #expect(e.code == .apologyRequired && e.allowed.contains("apologize"))
+        // Offered actions (with the clock) leave out a return that would be refused.
+        #expect(!Workflow.allowedActions(s, actor: Self.reception, context: Self.context, now: Self.vn("2026-03-17T11:00:00")).contains("return"))
         var t: Transition
         (s, t) = try run(s, .apologize(newDue: Self.vn("2026-03-18T16:00:00"), reason: "Cần xác minh thêm tại địa phương"), Self.leader, "2026-03-17T11:00:00")
         #expect(t.note?.contains("tính là trễ") == true)
         #expect(t.effects.contains { if case .notifyApplicant(let form, _) = $0 { form == "04" } else { false } })
+        #expect(Workflow.allowedActions(s, actor: Self.reception, context: Self.context, now: Self.vn("2026-03-18T09:00:00")).contains("return"))
         (s, _) = try run(s, .returnResult, Self.reception, "2026-03-18T09:00:00")
         #expect(s.status == .returned && s.timeliness == .late)
     }

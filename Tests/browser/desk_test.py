@@ -34,6 +34,7 @@ import base64, glob, importlib.util, io, json, math, os, re, shutil, signal, sub
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
+sys.dont_write_bytecode = True  # leave no __pycache__ in the work tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "security"))
 from probe_common import Server, absolute_database_url  # noqa: E402
 

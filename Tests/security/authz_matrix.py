@@ -324,7 +324,7 @@ def add_extra_accounts(a, api):
             continue
         p = subprocess.run([os.path.abspath(a.binary), "staff", "add", "--database", a.database, "--username", user, "--role", role,
                             "--agency", agency, "--name", f"Tài khoản kiểm thử {role} {agency}", "--password-stdin"],
-                           input=PASSWORD + "\n", capture_output=True, text=True, timeout=120, cwd=tempfile.gettempdir(),
+                           input=PASSWORD + "\n", capture_output=True, text=True, timeout=120, cwd=tempfile.mkdtemp(prefix="motcua-staff-"),
                            env=dict(os.environ, MOTCUA_LOG_LEVEL="error"))
         if p.returncode != 0:
             return Outcome(False, f"staff add {user}: {(p.stderr or p.stdout).strip()[-200:]}")

@@ -47,6 +47,14 @@ class Server:
         self.a, self.proc, self.log, self.log_prefix = a, None, None, log_prefix
         self.base = a.url.rstrip("/") if a.url else f"http://127.0.0.1:{a.port}"
 
+    def workdir(self):
+        """The server's working directory: its own, created once, so that files it writes by default
+        (audit checkpoints of a PostgreSQL database, keys when MOTCUA_AUDIT_KEY_DIR is unset) never
+        mix with another run's."""
+        if not getattr(self, "_workdir", None):
+            self._workdir = tempfile.mkdtemp(prefix=self.log_prefix + "-cwd-")
+        return self._workdir
+
     def open_log(self):
         return open(tempfile.mktemp(prefix=self.log_prefix + "-", suffix=".log"), "w")
 
@@ -56,7 +64,7 @@ class Server:
         env = dict(os.environ, MOTCUA_LOG_LEVEL="warning")
         self.log = self.open_log()
         self.proc = subprocess.Popen([os.path.abspath(self.a.binary), "serve", "--port", str(self.a.port), "--database", self.a.database],
-                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.workdir())
         return self.wait(180)
 
     def healthy(self, timeout=5.0):

@@ -54,3 +54,8 @@ public enum AccessPolicy {
         return out
     }
 }
+
+/// What a token is for: an API bearer token, or a desk (web) session.
+public enum TokenKind: String, Sendable, Hashable, CaseIterable {
+    case api, web
+}

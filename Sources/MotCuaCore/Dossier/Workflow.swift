@@ -41,6 +41,13 @@ public enum Workflow {
     }
 
     /// The actions `actor` may take now, by name.
+    /// With `now`, an action that would still be refused by a rule checked when applied is left
+    /// out (`return` before the apology a late dossier needs, or before a result exists), so that
+    /// pages and API answers offer only what will work.
+    public static func allowedActions(_ s: DossierState, actor: Actor, context: WorkflowContext, now: Date) -> [String] {
+        allowedActions(s, actor: actor, context: context).filter { $0 != ActionKind.returnResult.rawValue || (s.hasResult && !s.needsApologyBeforeReturn(at: now)) }
+    }
+
     public static func allowedActions(_ s: DossierState, actor: Actor, context: WorkflowContext) -> [String] {
         guard actor.agencyCode == s.handlingAgency || actor.agencyCode == s.agencyCode else { return [] }
         let reception = actor.role == .reception

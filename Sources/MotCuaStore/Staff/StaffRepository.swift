@@ -100,13 +100,13 @@ public struct StaffRepository: Sendable {
     }
 
     /// Issues a token (`kind`: "api" bearer token or "web" session) valid for `lifetime`.
-    public func issueToken(username: String, kind: String, lifetime: TimeInterval, now: Date) async throws -> IssuedToken {
+    public func issueToken(username: String, kind: TokenKind, lifetime: TimeInterval, now: Date) async throws -> IssuedToken {
         let token = Self.randomSecret(), csrf = Self.randomSecret()
         let expires = now.addingTimeInterval(lifetime)
         try await database.write { db in
             try await db.delete(from: "auth_tokens").where("expires_at", .lessThan, Int(now.timeIntervalSince1970)).run()
             try await db.insert(into: "auth_tokens").columns("token_hash", "username", "kind", "csrf", "expires_at", "created_at")
-                .values(SQLBind(Self.digest(token)), SQLBind(username), SQLBind(kind), SQLBind(csrf),
+                .values(SQLBind(Self.digest(token)), SQLBind(username), SQLBind(kind.rawValue), SQLBind(csrf),
                         SQLBind(Int(expires.timeIntervalSince1970)), SQLBind(Int(now.timeIntervalSince1970)))
                 .run()
         }
@@ -115,14 +115,14 @@ public struct StaffRepository: Sendable {
 
     /// The active account behind an unexpired token, with the token's CSRF secret and expiry (one
     /// query: the token joined with its account).
-    public func authenticate(token: String, kind: String, now: Date) async throws -> (StaffMember, csrf: String, expiresAt: Date)? {
+    public func authenticate(token: String, kind: TokenKind, now: Date) async throws -> (StaffMember, csrf: String, expiresAt: Date)? {
         try await database.read { db in
             guard let r = try await db.select()
                 .column(SQLColumn("username", table: "staff")).columns("full_name", "role", "agency_code", "department_code", "active")
                 .columns("csrf", "expires_at")
                 .from("auth_tokens").join("staff", on: SQLColumn("username", table: "staff"), .equal, SQLColumn("username", table: "auth_tokens"))
                 .where(SQLColumn("token_hash", table: "auth_tokens"), .equal, SQLBind(Self.digest(token)))
-                .where(SQLColumn("kind", table: "auth_tokens"), .equal, SQLBind(kind))
+                .where(SQLColumn("kind", table: "auth_tokens"), .equal, SQLBind(kind.rawValue))
                 .where(SQLColumn("expires_at", table: "auth_tokens"), .greaterThan, SQLBind(Int(now.timeIntervalSince1970)))
                 .first() else { return nil }
             let m = try Self.member(r)

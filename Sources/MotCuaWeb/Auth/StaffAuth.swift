@@ -77,7 +77,7 @@ public struct StaffAuth: Sendable {
         guard let token = Self.bearer(request) else {
             throw APIError(.unauthorized, code: "unauthorized", "send Authorization: Bearer <token> from POST /api/v1/auth/token")
         }
-        guard let (member, _, _) = try await staff.authenticate(token: token, kind: "api", now: now) else {
+        guard let (member, _, _) = try await staff.authenticate(token: token, kind: .api, now: now) else {
             throw APIError(.unauthorized, code: "unauthorized", "the token is invalid, expired or revoked")
         }
         return member
@@ -86,7 +86,7 @@ public struct StaffAuth: Sendable {
     /// The staff member of the web session, with the session's CSRF token; nil when not logged in.
     public func webSession(_ request: Request, now: Date) async throws -> (StaffMember, csrf: String, token: String)? {
         guard let token = Self.cookie(request, Self.cookieName), !token.isEmpty, token.count <= 200,
-              let (member, csrf, _) = try await staff.authenticate(token: token, kind: "web", now: now) else { return nil }
+              let (member, csrf, _) = try await staff.authenticate(token: token, kind: .web, now: now) else { return nil }
         return (member, csrf, token)
     }
 

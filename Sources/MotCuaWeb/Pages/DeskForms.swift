@@ -6,15 +6,14 @@ import MotCuaStore
 /// The dossier page and the printed forms of Circular 01/2018 and 03/2025 (Mẫu 01–07), all built
 /// from the dossier's state and history.
 enum DeskForms {
-    static let titles = ["01": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-                         "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ", "04": "Văn bản xin lỗi và đề nghị gia hạn",
-                         "05": "Thông báo dừng giải quyết hồ sơ", "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ"]
+    /// The forms printed for one dossier (Mẫu 01–06), by number, with their titles.
+    static let titles = Dictionary(uniqueKeysWithValues: FormNumber.allCases.filter { $0 != .trackingBook }.map { ($0.rawValue, $0.title) })
 
     static func register(_ routes: inout RouteRegistry, services: AppServices) {
         routes.get("/can-bo/ho-so/:code/:form") { request, context in
             let session = try await DeskSession.require(request, services)
             let form = try context.parameters.require("form")
-            guard form.hasPrefix("mau-"), let title = titles[String(form.dropFirst(4))] else { throw APIError.notFound("no such form") }
+            guard form.hasPrefix("mau-"), let title = titles[String(form.dropFirst(4))] else { throw APIError.notFound("Không có biểu mẫu này.") }
             return try await printForm(String(form.dropFirst(4)), title: title, code: try context.parameters.require("code"), session, services)
         }
         routes.get("/can-bo/so-theo-doi") { request, _ in try await DeskTrackingBook.page(request, services) }
@@ -99,10 +98,10 @@ enum DeskForms {
                      "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt), "timelinessLabel": t.stepTimeliness?.label])
         }
         let components = l.context.components.enumerated().map { ["index": $0.offset, "name": $0.element] as [String: Any] }
-        context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context).map { name in
+        context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context, now: now).map { name in
             needs(name).merging(["name": name, "label": label(name), "components": components]) { a, _ in a }
         }
-        context["forms"] = titles.keys.sorted().filter { PrintedForm.event(of: $0, in: l.history) != nil || $0 == "06" }
+        context["forms"] = titles.keys.sorted().filter { FormNumber(rawValue: $0).map { $0.event(in: l.history) != nil || $0 == .controlSheet } ?? false }
             .map { ["number": $0, "title": titles[$0] ?? "", "url": "/can-bo/ho-so/\(s.code)/mau-\($0)"] }
         if let flash { context["flash"] = flash }
         if let error { context["errorMessage"] = error }
@@ -114,17 +113,20 @@ enum DeskForms {
         let s = l.state
         // A form prints only once its event happened, dated on the event and signed by its officer;
         // the control sheet (06) is the live history.
-        let event = PrintedForm.event(of: number, in: l.history)
-        guard event != nil || number == "06" else {
+        let form = FormNumber(rawValue: number)
+        let event = form?.event(in: l.history)
+        guard event != nil || form == .controlSheet else {
             throw APIError(.notFound, code: "form_not_available", "Chưa có \(title.lowercased()) cho hồ sơ này: sự việc tương ứng chưa xảy ra.")
         }
         let officer = event?.actor ?? session.member.username
         var context: [String: Any] = [
             "code": s.code, "agencyParentName": l.parent?.name ?? "", "agencyName": l.agency?.name ?? s.agencyCode,
-            "number": PrintedForm.number(number, code: s.code, history: l.history),
+            "number": form?.number(code: s.code, history: l.history) ?? number,
             "placeDate": VietnameseFormat.placeDate(l.place, event?.at ?? services.now()),
-            "applicant": ["name": s.applicant.name, "idNumber": s.applicant.idNumber, "address": s.applicant.address ?? "",
-                          "phone": s.applicant.phone ?? "", "email": s.applicant.email ?? ""],
+            // Empty fields are left out, so the form prints its dotted lines for them.
+            "applicant": present(["name": s.applicant.name, "idNumber": s.applicant.idNumber.isEmpty ? nil : s.applicant.idNumber,
+                                  "address": s.applicant.address.flatMap { $0.isEmpty ? nil : $0 }, "phone": s.applicant.phone.flatMap { $0.isEmpty ? nil : $0 },
+                                  "email": s.applicant.email.flatMap { $0.isEmpty ? nil : $0 }]),
             "procedureName": l.procedure.name, "officerName": l.names[officer] ?? officer,
             "documents": s.documents.enumerated().map { ["index": $0.offset + 1, "component": $0.element.component, "formLabel": $0.element.form.label,
                                                          "count": $0.element.count] },

@@ -36,7 +36,7 @@ enum DeskPages {
                 return loginPage(request, context, services, username: username, error: "Tên đăng nhập hoặc mật khẩu không đúng.", status: .unauthorized,
                                  next: form["next"])
             }
-            let issued = try await services.staff.issueToken(username: member.username, kind: "web", lifetime: sessionLifetime, now: services.now())
+            let issued = try await services.staff.issueToken(username: member.username, kind: .web, lifetime: sessionLifetime, now: services.now())
             let secure = services.security.isSecure(request, peer: context.remoteAddress)
             throw DeskRedirect(location: DeskSession.safeNext(form["next"]),
                                cookie: services.security.cookie(StaffAuth.cookieName, issued.token, maxAge: Int(sessionLifetime), secure: secure))

@@ -34,7 +34,7 @@ enum DossierAPI {
             guard let member = try await services.auth.login(username: body.username, password: body.password, client: client, now: services.now()) else {
                 throw APIError(.unauthorized, code: "invalid_credentials", "wrong username or password")
             }
-            let issued = try await services.staff.issueToken(username: member.username, kind: "api", lifetime: StaffAuth.apiTokenLifetime, now: services.now())
+            let issued = try await services.staff.issueToken(username: member.username, kind: .api, lifetime: StaffAuth.apiTokenLifetime, now: services.now())
             return try JSONResponse.make(TokenResponse(token: issued.token, expiresAt: VietnamTime.iso(issued.expiresAt), username: member.username,
                                                        role: member.role, agency: member.agencyCode))
         }
@@ -138,7 +138,7 @@ enum DossierAPI {
             let now = services.now()
             let (s, history) = try await mapErrors { try await services.dossiers.get(code: code, actor: staff, now: now) }
             let ctx = try await workflowContext(of: s, services)
-            return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: history, allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx),
+            return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: history, allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx, now: now),
                                                      now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
         }
 
@@ -161,7 +161,7 @@ enum DossierAPI {
             let (s, t) = try await mapErrors {
                 try await services.dossiers.apply(code: code, action: action, expectedVersion: body.version, actor: staff, now: now, context: ctx)
             }
-            return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: [t], allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx),
+            return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: [t], allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx, now: now),
                                                      now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
         }
     }
