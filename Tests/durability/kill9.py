@@ -6,7 +6,7 @@ gaps and that the audit chain is intact.
 usage: kill9.py MOTCUA_BINARY DATABASE_URL [--port 18090] [--clients 16] [--seconds 3]
 Exits non-zero when an acknowledged dossier is missing.
 """
-import argparse, json, os, signal, subprocess, sys, threading, time, urllib.request, urllib.error, uuid
+import argparse, json, os, signal, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error, uuid
 
 # The required components of 2.000488 TH1: a dossier received at once must hold them.
 REQUIRED = ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Căn cước hoặc hộ chiếu của người được cấp Phiếu"]
@@ -17,7 +17,10 @@ p.add_argument("--port", type=int, default=18090); p.add_argument("--clients", t
 p.add_argument("--seconds", type=float, default=3.0)
 a = p.parse_args()
 base = f"http://127.0.0.1:{a.port}"
-env = dict(os.environ, MOTCUA_LOG_LEVEL="error")
+# This run's own checkpoint file: a database recreated under the same name must not be compared
+# with an earlier run's checkpoints.
+env = dict(os.environ, MOTCUA_LOG_LEVEL="error",
+           MOTCUA_AUDIT_CHECKPOINTS=os.path.join(tempfile.mkdtemp(prefix="motcua-kill9-"), "audit-checkpoints.jsonl"))
 
 def start():
     proc = subprocess.Popen([a.binary, "serve", "--port", str(a.port), "--database", a.database], env=env,
