@@ -79,6 +79,8 @@ struct HardeningTests {
                 let (status, e, _) = try await app.send(.post, uri, as: "chuyenvien.ninhkieu", headers: [.contentType: type], body: Self.pdf)
                 #expect(status == .unsupportedMediaType && (e["error"] as? [String: Any])?["code"] as? String == "unsupported_media_type", "\(type)")
             }
+            let (plain, pe, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.ninhkieu", headers: [.contentType: "text/plain"], body: "x")
+            #expect(plain == .unsupportedMediaType && (pe["error"] as? [String: Any])?["code"] as? String == "unsupported_media_type")
             let (svg, e, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/files?name=a.xml", as: "chuyenvien.ninhkieu",
                                                  headers: [.contentType: "application/xml"],
                                                  body: "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>")

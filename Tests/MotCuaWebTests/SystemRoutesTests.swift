@@ -44,7 +44,11 @@ struct SystemRoutesTests {
                     #expect(r.status == .methodNotAllowed && r.headers[.allow] == "GET, HEAD", "\(method)")
                 }
             }
+            // The staff API authenticates first (its middleware), then checks the body's type.
             try await client.execute(uri: "/api/v1/dossiers", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "x")) { r in
+                #expect(r.status == .unauthorized && r.errorCode == "unauthorized")
+            }
+            try await client.execute(uri: "/api/v1/auth/token", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "x")) { r in
                 #expect(r.status == .unsupportedMediaType && r.errorCode == "unsupported_media_type")
             }
             try await client.execute(uri: "/api/v1/procedures?level=galaxy", method: .get) { r in

@@ -6,7 +6,9 @@ import MotCuaStore
 import NIOCore
 
 /// `/api/v1/auth/token`, `/api/v1/dossiers…`: staff API for intake and the workflow.
-enum DossierAPI {
+struct DossierAPI {
+    let services: AppServices
+
     struct TokenRequest: Decodable { let username: String; let password: String }
     struct TokenResponse: Encodable { let token: String; let expiresAt: String; let username: String; let role: StaffRole; let agency: String }
 
@@ -27,7 +29,7 @@ enum DossierAPI {
         var legalBasis: String? = nil
     }
 
-    static func register(_ routes: inout RouteRegistry, services: AppServices) {
+    func register(_ routes: inout RouteRegistry) {
         routes.post("/api/v1/auth/token") { request, context in
             let body = try await request.decode(as: TokenRequest.self, context: context)
             let client = services.security.clientAddress(request, peer: context.remoteAddress)
@@ -39,14 +41,13 @@ enum DossierAPI {
                                                        role: member.role, agency: member.agencyCode))
         }
 
-        routes.post("/api/v1/auth/logout") { request, _ in
-            _ = try await services.auth.requireAPI(request, now: services.now())
+        routes.staff(.post, "/api/v1/auth/logout") { request, _ in
             if let token = StaffAuth.bearer(request) { try await services.staff.revoke(token: token) }
             return Response(status: .noContent)
         }
 
-        routes.post("/api/v1/dossiers") { request, context in
-            let staff = try await services.auth.requireAPI(request, now: services.now())
+        routes.staff(.post, "/api/v1/dossiers") { request, context in
+            let staff = context.staff
             guard AccessPolicy.canOpenDossiers(staff.actor) else {
                 throw APIError(.forbidden, code: "forbidden", "only reception officers open dossiers")
             }
@@ -61,7 +62,7 @@ enum DossierAPI {
                 throw APIError(.unprocessableContent, code: "invalid_dossier", "the dossier has \(textProblems.count) problem(s)",
                                details: textProblems.map { "\($0.field): \($0.reason)" })
             }
-            guard let procedure = try await services.procedures.current(code: intake.procedureCode, now: services.now()) else {
+            guard let procedure = try await services.procedures.current(code: intake.procedureCode, now: context.now) else {
                 throw APIError(.unprocessableContent, code: "unknown_procedure", "procedure \(intake.procedureCode) is not published")
             }
             guard let agency = try await services.catalog.agency(code: staff.agencyCode), Intake.isServed(by: agency, procedure: procedure) else {
@@ -83,15 +84,15 @@ enum DossierAPI {
             }
             let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
             guard let caseCode = procedure.procedureCase(intake.caseCode)?.code,
-                  let context = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel,
-                                                deadlines: services.deadlines(for: staff.agencyCode)) else {
+                  let workflow = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel,
+                                                 deadlines: services.deadlines(for: staff.agencyCode)) else {
                 throw APIError(.unprocessableContent, code: "invalid_dossier", "the procedure case has no workflow for this channel")
             }
-            let now = services.now()
-            let steps = context.steps
-            let (deadlines, dueSoon) = (context.deadlines, services.dueSoonDays)
-            let outcome = try await mapErrors {
-                try await services.dossiers.intake(intake, actor: staff, procedure: procedure, context: context, idempotencyKey: key,
+            let now = context.now
+            let steps = workflow.steps
+            let (deadlines, dueSoon) = (workflow.deadlines, services.dueSoonDays)
+            let outcome = try await Self.mapErrors {
+                try await services.dossiers.intake(intake, actor: staff, procedure: procedure, context: workflow, idempotencyKey: key,
                                                    requestHash: hash, now: now) { state in
                     let view = DossierView(state, steps: steps, history: nil, allowed: nil, now: now, deadlines: deadlines, dueSoonDays: dueSoon)
                     return String(decoding: try JSONResponse.encoder.encode(view), as: UTF8.self)
@@ -102,8 +103,8 @@ enum DossierAPI {
             return Response(status: .init(code: outcome.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: outcome.body)))
         }
 
-        routes.get("/api/v1/dossiers") { request, _ in
-            let staff = try await services.auth.requireAPI(request, now: services.now())
+        routes.staff(.get, "/api/v1/dossiers") { request, context in
+            let staff = context.staff
             guard AccessPolicy.canListDossiers(staff.actor) else {
                 throw APIError(.forbidden, code: "forbidden", "administrators do not read applicants' data")
             }
@@ -122,43 +123,43 @@ enum DossierAPI {
                 guard let n = Int(o), n >= 0 else { throw APIError.invalid("offset", "a non-negative integer") }
                 filter.offset = n
             }
-            let now = services.now()
+            let now = context.now
             var items: [DossierView] = []
             let found = try await services.dossiers.list(filter, actor: staff, now: now, purpose: "GET /api/v1/dossiers")
             for s in found {
-                let ctx = try await workflowContext(of: s, services)
+                let ctx = try await Self.workflowContext(of: s, services)
                 items.append(DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
             }
             return try JSONResponse.make(CatalogAPI.Page(count: items.count, items: items))
         }
 
-        routes.get("/api/v1/dossiers/:code") { request, context in
-            let staff = try await services.auth.requireAPI(request, now: services.now())
+        routes.staff(.get, "/api/v1/dossiers/:code") { request, context in
+            let staff = context.staff
             let code = try context.parameters.require("code")
-            let now = services.now()
-            let (s, history) = try await mapErrors { try await services.dossiers.get(code: code, actor: staff, now: now) }
-            let ctx = try await workflowContext(of: s, services)
+            let now = context.now
+            let (s, history) = try await Self.mapErrors { try await services.dossiers.get(code: code, actor: staff, now: now) }
+            let ctx = try await Self.workflowContext(of: s, services)
             return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: history, allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx, now: now),
                                                      now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays))
         }
 
-        routes.post("/api/v1/dossiers/:code/actions") { request, context in
-            let staff = try await services.auth.requireAPI(request, now: services.now())
+        routes.staff(.post, "/api/v1/dossiers/:code/actions") { request, context in
+            let staff = context.staff
             let code = try context.parameters.require("code")
             let body = try await request.decode(as: ActionRequest.self, context: context)
             // Who may see the dossier first: a stranger learns nothing from a field check.
             guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: staff) else {
                 throw APIError.notFound("dossier \(code) not found")
             }
-            let action = try parse(body)
+            let action = try Self.parse(body)
             if case .recordResult(_, let file?) = action {
                 guard let meta = try await services.files.metadata(id: file), meta.dossierCode == code else {
                     throw APIError(.unprocessableContent, code: "unknown_file", "file \(file) is not attached to dossier \(code); upload it first")
                 }
             }
-            let ctx = try await workflowContext(of: current, services)
-            let now = services.now()
-            let (s, t) = try await mapErrors {
+            let ctx = try await Self.workflowContext(of: current, services)
+            let now = context.now
+            let (s, t) = try await Self.mapErrors {
                 try await services.dossiers.apply(code: code, action: action, expectedVersion: body.version, actor: staff, now: now, context: ctx)
             }
             return try JSONResponse.make(DossierView(s, steps: ctx.steps, history: [t], allowed: Workflow.allowedActions(s, actor: staff.actor, context: ctx, now: now),

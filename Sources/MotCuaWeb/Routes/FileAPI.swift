@@ -5,7 +5,9 @@ import MotCuaStore
 import NIOCore
 
 /// `POST /api/v1/dossiers/{code}/files` (raw body, any content type) and `GET /api/v1/files/{id}`.
-enum FileAPI {
+struct FileAPI {
+    let services: AppServices
+
     /// The response headers of a downloaded file: always an attachment, never sniffed, and sandboxed
     /// should a browser render it anyway.
     static func downloadHeaders(_ file: StoredFile) -> HTTPFields {
@@ -26,9 +28,9 @@ enum FileAPI {
         }
     }
 
-    static func register(_ routes: inout RouteRegistry, services: AppServices) {
-        routes.post("/api/v1/dossiers/:code/files") { request, context in
-            let staff = try await services.auth.requireAPI(request, now: services.now())
+    func register(_ routes: inout RouteRegistry) {
+        routes.staff(.post, "/api/v1/dossiers/:code/files") { request, context in
+            let staff = context.staff
             let code = try context.parameters.require("code")
             guard let s = try await services.dossiers.state(code: code), try await services.dossiers.canSee(s, actor: staff) else {
                 throw APIError.notFound("dossier \(code) not found")
@@ -45,20 +47,20 @@ enum FileAPI {
             }
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let content = Data(buffer: body)
-            try check(content, type: type)
+            try Self.check(content, type: type)
             let file = try await services.files.store(dossierCode: code, chain: s.agencyCode, name: name, contentType: type,
-                                                      content: content, by: staff.username, now: services.now())
+                                                      content: content, by: staff.username, now: context.now)
             return try JSONResponse.make(file, status: .created)
         }
-        routes.get("/api/v1/files/:id") { request, context in
-            let staff = try await services.auth.requireAPI(request, now: services.now())
+        routes.staff(.get, "/api/v1/files/:id") { request, context in
+            let staff = context.staff
             let id = try context.parameters.require("id")
             guard let meta = try await services.files.metadata(id: id),
                   let s = try await services.dossiers.state(code: meta.dossierCode), try await services.dossiers.canSee(s, actor: staff),
-                  let (file, content) = try await services.files.read(id: id, chain: s.agencyCode, by: staff.username, now: services.now()) else {
+                  let (file, content) = try await services.files.read(id: id, chain: s.agencyCode, by: staff.username, now: context.now) else {
                 throw APIError.notFound("file \(id) not found")
             }
-            return Response(status: .ok, headers: downloadHeaders(file), body: .init(byteBuffer: ByteBuffer(bytes: content)))
+            return Response(status: .ok, headers: Self.downloadHeaders(file), body: .init(byteBuffer: ByteBuffer(bytes: content)))
         }
     }
 }

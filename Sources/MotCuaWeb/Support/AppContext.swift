@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import MotCuaStore
 import NIOCore
 
 /// The request context of every MotCua route: the body limit and the peer's socket address.
@@ -6,6 +8,10 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connected peer (nil in router tests without sockets).
     public let remoteAddress: SocketAddress?
+    /// The authenticated staff member (set by `StaffTokenMiddleware` on the staff API).
+    public var staff: StaffMember?
+    /// When the request is handled (set with `staff`).
+    public var requestTime: Date?
     /// Largest request body accepted (413 above it).
     public var maxUploadSize: Int { AppRequestContext.bodyLimit }
     nonisolated(unsafe) static var bodyLimit = 1024 * 1024

@@ -4,10 +4,29 @@ import Hummingbird
 /// answers 405 with `Allow`, and so that a test can compare the API routes with `/openapi.yaml`.
 struct RouteRegistry {
     typealias Handler = @Sendable (Request, AppRequestContext) async throws -> Response
+    typealias StaffHandler = @Sendable (Request, StaffRequestContext) async throws -> Response
     let router: Router<AppRequestContext>
+    /// The staff API: its middleware authenticates the bearer token, its handlers get the staff member.
+    let staffRoutes: RouterGroup<StaffRequestContext>
     private(set) var entries: [(method: HTTPRequest.Method, path: String)] = []
 
-    init(router: Router<AppRequestContext>) { self.router = router }
+    init(router: Router<AppRequestContext>, services: AppServices) {
+        self.router = router
+        staffRoutes = router.group().add(middleware: StaffTokenMiddleware(services: services)).group(context: StaffRequestContext.self)
+    }
+
+    /// A route of the staff API (authenticated; POST bodies must be JSON except file uploads).
+    mutating func staff(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping StaffHandler) {
+        if method == .post && !path.hasSuffix("/files") {
+            staffRoutes.on(RouterPath(path), method: method) { request, context in
+                try Self.requireJSON(request)
+                return try await handler(request, context)
+            }
+        } else {
+            staffRoutes.on(RouterPath(path), method: method, use: handler)
+        }
+        entries.append((method, path))
+    }
 
     mutating func get(_ path: String, _ handler: @escaping Handler) { add(.get, path, handler) }
     mutating func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
