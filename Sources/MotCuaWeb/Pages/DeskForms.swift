@@ -52,13 +52,6 @@ enum DeskForms {
         return name
     }
 
-    /// What the action's form asks for (from `ActionKind`).
-    static func needs(_ action: String) -> [String: Any] {
-        guard let k = ActionKind(rawValue: action) else { return [:] }
-        return ["needsReason": k.needsReason, "needsComponents": k.needsComponents, "needsNumber": k.needsNumber, "needsAmount": k.needsAmount,
-                "needsNewDue": k.needsNewAppointment, "needsNote": k.takesNote, "needsFile": k.takesFile, "destructive": k.endsDossier]
-    }
-
     /// Actions that end the dossier's processing: the desk asks for a ticked confirmation.
     static let destructiveActions = Set(ActionKind.allCases.filter(\.endsDossier).map(\.rawValue))
 
@@ -67,42 +60,17 @@ enum DeskForms {
     static func dossierPage(_ code: String, _ session: DeskSession, _ services: AppServices, flash: String?, error: String?,
                             status: HTTPResponse.Status = .ok) async throws -> Response {
         let l = try await load(code, session, services)
-        let s = l.state, now = services.now()
-        let view = DossierView(s, steps: l.context.steps, history: nil, allowed: nil, now: now, deadlines: l.context.deadlines, dueSoonDays: services.dueSoonDays)
+        let s = l.state
         let handling = try await services.catalog.agency(code: s.handlingAgency)?.name ?? s.handlingAgency
-        let d: [String: Any?] = [
-            "code": s.code, "statusLabel": s.status.label, "procedureCode": s.procedureCode, "procedureName": l.procedure.name,
-            "caseName": l.procedure.procedureCase(s.caseCode)?.name, "channelLabel": s.channel.label, "agencyName": l.agency?.name ?? s.agencyCode,
-            "handlingAgencyName": handling, "applicantName": s.applicant.name, "applicantIdNumber": s.applicant.idNumber,
-            "applicantAddress": s.applicant.address, "applicantPhone": s.applicant.phone, "applicantEmail": s.applicant.email,
-            "receivedAt": VietnameseFormat.dateTime(s.receivedAt), "dueAt": VietnameseFormat.dateTime(s.dueAt), "late": view.late,
-            "dueSoon": view.dueSoon, "currentStep": view.currentStep?.name, "supplementCount": s.supplementCount,
-            "apologyAt": VietnameseFormat.dateTime(s.apologyAt), "newAppointment": VietnameseFormat.dateTime(s.apologyNewDue),
-            "resultNumber": s.resultNumber, "timelinessLabel": s.timeliness?.label, "version": s.version,
-            "fee": s.feeAmount == 0 ? "Không" : "\(Money.vnd(s.feeAmount))\(s.feePaid ? " (đã nộp)" : "")",
-            "apologies": (s.apologies ?? []).map { a -> [String: Any] in
-                ["at": VietnameseFormat.dateTime(a.at) ?? "", "newDue": VietnameseFormat.dateTime(a.newDue) ?? "", "late": a.late, "reason": a.reason]
-            },
-            "documents": s.documents.map { ["component": $0.component, "formLabel": $0.form.label, "count": $0.count] },
-        ]
+        let file = try await s.resultFile.asyncMap { try await services.files.metadata(id: $0) } ?? nil
+        let model = DossierPage.model(.init(state: s, history: l.history, procedure: l.procedure, context: l.context, names: l.names,
+                                            agencyName: l.agency?.name ?? s.agencyCode, handlingAgencyName: handling, resultFile: file),
+                                      actor: session.member.actor, now: services.now(), dueSoonDays: services.dueSoonDays)
         var context = session.layoutContext
-        var facts = present(d)
-        if let id = s.resultFile, let file = try await services.files.metadata(id: id) {
-            facts["resultFile"] = ["id": file.id, "name": file.name, "size": file.size, "electronic": s.resultElectronic]
-        }
-        context["d"] = facts
-        context["history"] = l.history.map { t -> [String: Any] in
-            present(["at": VietnameseFormat.dateTime(t.at) ?? "", "actionLabel": label(t.action), "actor": l.names[t.actor] ?? t.actor,
-                     "changed": t.from != t.to,
-                     "fromLabel": t.from.label, "toLabel": t.to.label, "note": t.note, "stepName": t.stepName,
-                     "stepDueAt": VietnameseFormat.dateTime(t.stepDueAt), "timelinessLabel": t.stepTimeliness?.label])
-        }
-        let components = l.context.components.enumerated().map { ["index": $0.offset, "name": $0.element] as [String: Any] }
-        context["actions"] = Workflow.allowedActions(s, actor: session.member.actor, context: l.context, now: now).map { name in
-            needs(name).merging(["name": name, "label": label(name), "components": components]) { a, _ in a }
-        }
-        context["forms"] = titles.keys.sorted().filter { FormNumber(rawValue: $0).map { $0.event(in: l.history) != nil || $0 == .controlSheet } ?? false }
-            .map { ["number": $0, "title": titles[$0] ?? "", "url": "/can-bo/ho-so/\(s.code)/mau-\($0)"] }
+        context["d"] = model.d
+        context["history"] = model.history
+        context["actions"] = model.actions
+        context["forms"] = model.forms
         if let flash { context["flash"] = flash }
         if let error { context["errorMessage"] = error }
         return services.pages.page("desk-dossier", title: "Hồ sơ \(s.code)", context, status: status)

@@ -94,37 +94,16 @@ enum DeskPages {
         let now = services.now()
         var filter = DossierFilter(status: status, limit: 500)
         filter.openOnly = status == nil && !everything
-        let items = try await services.dossiers.list(filter, actor: session.member, now: now, purpose: "desk inbox")
-        var rows: [(late: Bool, due: Date?, code: String, row: [String: Any])] = []
-        var open = 0, late = 0, soon = 0
-        for s in items {
+        let found = try await services.dossiers.list(filter, actor: session.member, now: now, purpose: "desk inbox")
+        var items: [InboxPage.Item] = []
+        for s in found {
             let ctx = try await DossierAPI.workflowContext(of: s, services)
-            let view = DossierView(s, steps: ctx.steps, history: nil, allowed: nil, now: now, deadlines: ctx.deadlines, dueSoonDays: services.dueSoonDays)
-            let isOpen = !s.status.endsProcessing
-            if isOpen { open += 1; if view.late { late += 1 } else if view.dueSoon { soon += 1 } }
             let name = try await services.procedures.procedure(code: s.procedureCode, version: s.procedureVersion)?.name ?? s.procedureCode
-            rows.append((isOpen && view.late, isOpen ? s.dueAt : nil, s.code, present([
-                "code": s.code, "procedureName": name, "applicantName": s.applicant.name, "statusLabel": s.status.label,
-                "receivedAt": VietnameseFormat.dateTime(s.receivedAt ?? s.submittedAt) ?? "", "dueAt": VietnameseFormat.dateTime(s.dueAt),
-                "late": view.late, "dueSoon": isOpen && view.dueSoon, "stepName": view.currentStep?.name,
-                "mine": Workflow.waitsOn(s, actor: session.member.actor, context: ctx)])))
-        }
-        // Late open dossiers first, then by appointment (none last), then by code.
-        rows.sort { a, b in
-            if a.late != b.late { return a.late }
-            switch (a.due, b.due) {
-            case let (x?, y?) where x != y: return x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            default: return a.code < b.code
-            }
+            items.append(InboxPage.Item(state: s, context: ctx, procedureName: name))
         }
         var context = session.layoutContext
-        context["counts"] = ["open": open, "dueSoon": soon, "late": late]
-        context["items"] = rows.map(\.row)
-        context["empty"] = rows.isEmpty
-        context["everything"] = everything
-        context["statuses"] = DossierStatus.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == status] }
+        context["m"] = InboxPage.model(items, actor: session.member.actor, now: now, dueSoonDays: services.dueSoonDays, status: status,
+                                       everything: everything)
         return services.pages.page("desk-inbox", title: "Hồ sơ cần xử lý", context)
     }
 
