@@ -48,11 +48,7 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "Login name.") var username: String
 
         func run() async throws {
-            try await Runtime.withDatabase(db) { database in
-                do { try await StaffRepository(database: database).setActive(username: username, active: false) } catch let e as StaffError {
-                    throw CommandFailure(e.description)
-                }
-            }
+            try await StaffCommand.change(db, username) { try await $0.setActive(username: username, active: false) }
             print("deactivated \(username); its tokens and sessions are revoked")
         }
     }
@@ -63,12 +59,15 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "Login name.") var username: String
 
         func run() async throws {
-            try await Runtime.withDatabase(db) { database in
-                do { try await StaffRepository(database: database).setActive(username: username, active: true) } catch let e as StaffError {
-                    throw CommandFailure(e.description)
-                }
-            }
+            try await StaffCommand.change(db, username) { try await $0.setActive(username: username, active: true) }
             print("activated \(username)")
+        }
+    }
+
+    /// Runs one change of an account, reporting a `StaffError` (no such account…) to the operator.
+    static func change(_ db: DatabaseOptions, _ username: String, _ body: @escaping (StaffRepository) async throws -> Void) async throws {
+        try await Runtime.withDatabase(db) { database in
+            do { try await body(StaffRepository(database: database)) } catch let e as StaffError { throw CommandFailure(e.description) }
         }
     }
 
@@ -81,10 +80,8 @@ struct StaffCommand: AsyncParsableCommand {
             guard let secret = readLine(strippingNewline: true), secret.count >= 8 else {
                 throw ValidationError("give a password of at least 8 characters on standard input")
             }
-            try await Runtime.withDatabase(db) { database in
-                do { try await StaffRepository(database: database).setPassword(username: username, passwordHash: PasswordHasher().hash(secret)) }
-                catch let e as StaffError { throw CommandFailure(e.description) }
-            }
+            let hash = PasswordHasher().hash(secret)
+            try await StaffCommand.change(db, username) { try await $0.setPassword(username: username, passwordHash: hash) }
             print("password of \(username) changed; its tokens and sessions are revoked")
         }
     }
