@@ -37,8 +37,8 @@ enum Runtime {
     static func logger(_ config: ServerConfig) -> Logger {
         if !bootstrapped {
             bootstrapped = true
-            let level = Logger.Level(rawValue: config.logLevel) ?? .info
-            if config.logFormat == "json" {
+            let level = config.logLevel
+            if config.logFormat == .json {
                 LoggingSystem.bootstrap { label in
                     var h = JSONLogHandler(label: label)
                     h.logLevel = level

@@ -7,7 +7,7 @@ struct ServerConfigTests {
         let c = try ServerConfig.resolve(flags: [:], environment: [:], file: nil)
         #expect(c.host == "127.0.0.1" && c.port == 8080)
         #expect(c.database == .sqliteFile(path: "motcua-data/motcua.sqlite"))
-        #expect(c.sqliteSynchronous == "FULL")
+        #expect(c.sqliteSynchronous == .full)
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() throws {
@@ -15,7 +15,7 @@ struct ServerConfigTests {
                                          file: ["port": 9002, "host": "10.0.0.1", "logLevel": "debug"])
         #expect(c.port == 9000)
         #expect(c.host == "0.0.0.0")
-        #expect(c.logLevel == "debug")
+        #expect(c.logLevel == .debug)
     }
 
     @Test func postgresURL() throws {

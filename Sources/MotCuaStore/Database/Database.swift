@@ -13,7 +13,7 @@ public final class Database: Sendable {
     /// Options an operator may set for the database.
     public struct Options: Sendable {
         /// SQLite `PRAGMA synchronous`: FULL (default), NORMAL or OFF.
-        public var sqliteSynchronous: String = "FULL"
+        public var sqliteSynchronous: SQLiteSynchronous = .full
         /// SQLite reader connections.
         public var sqliteReaders: Int = 4
         /// PostgreSQL pool size per app node.
@@ -32,9 +32,7 @@ public final class Database: Sendable {
     public static func open(_ location: DatabaseLocation, options: Options = Options(), logger: Logger) async throws -> Database {
         switch location {
         case .sqliteMemory, .sqliteFile:
-            guard let sync = SQLiteBackend.Synchronous(rawValue: options.sqliteSynchronous.uppercased()) else {
-                throw DatabaseURLError(text: options.sqliteSynchronous, reason: "sqlite synchronous must be FULL, NORMAL or OFF")
-            }
+            let sync = options.sqliteSynchronous
             var path: String? = nil
             if case .sqliteFile(let p) = location { path = p }
             let backend = try await SQLiteBackend.open(path: path, synchronous: sync, readerCount: options.sqliteReaders, logger: logger)

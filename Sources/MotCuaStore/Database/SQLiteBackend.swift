@@ -10,7 +10,7 @@ import Synchronization
 /// read while the writer commits). Durability is `synchronous=FULL` unless configured otherwise.
 final class SQLiteBackend: DatabaseBackend {
     /// `PRAGMA synchronous` levels an operator may choose.
-    enum Synchronous: String, Sendable { case full = "FULL", normal = "NORMAL", off = "OFF" }
+    typealias Synchronous = SQLiteSynchronous
 
     let kind = DatabaseKind.sqlite
     let writeLanes = 1
@@ -86,4 +86,9 @@ final class SQLiteBackend: DatabaseBackend {
         for r in readers { try? await r.close() }
         try? await writer.close()
     }
+}
+
+/// SQLite's `PRAGMA synchronous`: FULL (every acknowledged write survives power loss), NORMAL or OFF.
+public enum SQLiteSynchronous: String, Sendable, Hashable, CaseIterable {
+    case full = "FULL", normal = "NORMAL", off = "OFF"
 }

@@ -23,8 +23,8 @@ enum DossierEffects {
                 switch effect {
                 case .received:
                     let day = DeadlineCalculator.localDate(of: s.receivedAt ?? t.at)
-                    counters.append((day, "received"))
-                    if s.channel == .online { counters.append((day, "received_online")) }
+                    counters.append((day, IndicatorMeasure.received.rawValue))
+                    if s.channel == .online { counters.append((day, IndicatorMeasure.receivedOnline.rawValue)) }
                 case .processingEnded(let timeliness?):
                     counters.append((DeadlineCalculator.localDate(of: t.at), endedMeasure(timeliness)))
                 case .processingEnded(nil):
@@ -52,13 +52,7 @@ enum DossierEffects {
     }
 
     /// The counter a dossier whose processing ended with this timeliness adds to.
-    static func endedMeasure(_ t: Timeliness) -> String {
-        switch t {
-        case .early: "ended_early"
-        case .onTime: "ended_on_time"
-        case .late: "ended_late"
-        }
-    }
+    static func endedMeasure(_ t: Timeliness) -> String { IndicatorMeasure.ended(t).rawValue }
 
     /// Adds 1 to each counter (one multi-row upsert, the same SQL on SQLite and PostgreSQL).
     static func count(_ db: any SQLDatabase, _ s: DossierState, _ measures: [(CivilDate, String)]) async throws {

@@ -52,7 +52,8 @@ public struct IndicatorRepository: Sendable {
         let ended = EndedCounts(early: m[DossierEffects.endedMeasure(.early)] ?? 0, onTime: m[DossierEffects.endedMeasure(.onTime)] ?? 0,
                                 late: m[DossierEffects.endedMeasure(.late)] ?? 0)
         return [Indicators.onTime(ended: ended, open: open, periodEnd: periodEnd),
-                Indicators.onlineSubmission(received: m["received"] ?? 0, receivedOnline: m["received_online"] ?? 0)]
+                Indicators.onlineSubmission(received: m[IndicatorMeasure.received.rawValue] ?? 0,
+                                            receivedOnline: m[IndicatorMeasure.receivedOnline.rawValue] ?? 0)]
     }
 
     /// Recomputes every counter from the dossiers (the rebuild that must equal the incremental
@@ -67,8 +68,8 @@ public struct IndicatorRepository: Sendable {
                     out["\(s.agencyCode)|\(DeadlineCalculator.localDate(of: day))|\(s.procedureCode)|\(s.channel.rawValue)|\(measure)", default: 0] += 1
                 }
                 if let received = s.receivedAt {
-                    add(received, "received")
-                    if s.channel == .online { add(received, "received_online") }
+                    add(received, IndicatorMeasure.received.rawValue)
+                    if s.channel == .online { add(received, IndicatorMeasure.receivedOnline.rawValue) }
                     if let ended = s.processingEndedAt, let t = s.timeliness {
                         add(ended, DossierEffects.endedMeasure(t))
                     }

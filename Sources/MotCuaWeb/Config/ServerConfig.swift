@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MotCuaCore
 import MotCuaStore
 
@@ -7,12 +8,12 @@ public struct ServerConfig: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var database = DatabaseLocation.defaultLocation
-    public var sqliteSynchronous = "FULL"
+    public var sqliteSynchronous = SQLiteSynchronous.full
     public var sqliteReaders = 4
     public var postgresMaxConnections = 16
     public var bodyLimit = 1024 * 1024
-    public var logLevel = "info"
-    public var logFormat = "json"
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogFormat.json
     /// Create the demo province when the database is empty.
     public var demo = true
     /// Working days before the appointment when a dossier is flagged "due soon".
@@ -120,12 +121,12 @@ public struct ServerConfig: Sendable, Equatable {
             do { database = try DatabaseLocation.parse(text) } catch let e as DatabaseURLError {
                 throw ConfigError(key: key, source: source, reason: e.reason)
             }
-        case "sqliteSynchronous": sqliteSynchronous = try oneOf(["full", "normal", "off"]).uppercased()
+        case "sqliteSynchronous": sqliteSynchronous = SQLiteSynchronous(rawValue: try oneOf(SQLiteSynchronous.allCases.map { $0.rawValue.lowercased() }).uppercased()) ?? .full
         case "sqliteReaders": sqliteReaders = try int(1...64)
         case "postgresMaxConnections": postgresMaxConnections = try int(2...500)
         case "bodyLimit": bodyLimit = try int(1024...(1 << 30))
-        case "logLevel": logLevel = try oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])
-        case "logFormat": logFormat = try oneOf(["json", "text"])
+        case "logLevel": logLevel = Logger.Level(rawValue: try oneOf(Logger.Level.allCases.map(\.rawValue))) ?? .info
+        case "logFormat": logFormat = LogFormat(rawValue: try oneOf(LogFormat.allCases.map(\.rawValue))) ?? .json
         case "dueSoonDays": dueSoonDays = try int(0...30)
         case "demo": demo = try bool()
         case "secureCookies": secureCookies = try bool()
@@ -184,4 +185,9 @@ public struct ConfigError: Error, CustomStringConvertible {
     public let source: String
     public let reason: String
     public var description: String { "configuration error: \(key) (from \(source)): \(reason)" }
+}
+
+/// How the server writes its log: one JSON object per line (with the request id), or text.
+public enum LogFormat: String, Sendable, Hashable, CaseIterable {
+    case json, text
 }
