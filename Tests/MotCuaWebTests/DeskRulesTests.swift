@@ -166,4 +166,21 @@ struct DeskRulesTests {
             try await app.client.execute(uri: "/thu-tuc/1.001193", method: .get) { r in #expect(r.text.contains("Trong ngày")) }
         }
     }
+
+    @Test func printedFormsAreNumberedPerFormAndAgency() async throws {
+        try await DemoApp.run(.sqlite) { app in
+            var codes: [String] = []
+            for (user, procedure) in [("tiepnhan.sotuphap", "2.000488"), ("tiepnhan.sotuphap", "2.000488"), ("tiepnhan.ninhkieu", "1.001193")] {
+                let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: user, json: DemoApp.intake(procedure, case: "TH1"))
+                codes.append(try #require(d["code"] as? String))
+            }
+            let (sotuphap, _) = try await DeskPagesTests().login(app, "tiepnhan.sotuphap")
+            let (ninhkieu, _) = try await DeskPagesTests().login(app, "tiepnhan.ninhkieu")
+            for (code, cookie, number) in [(codes[0], sotuphap, "1/TNHS"), (codes[1], sotuphap, "2/TNHS"), (codes[2], ninhkieu, "1/TNHS")] {
+                try await app.client.execute(uri: "/can-bo/ho-so/\(code)/mau-01", method: .get, headers: [.cookie: cookie]) { r in
+                    #expect(r.text.contains("Số: \(number)"), "\(code)")
+                }
+            }
+        }
+    }
 }

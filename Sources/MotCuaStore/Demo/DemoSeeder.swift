@@ -39,7 +39,7 @@ public enum DemoSeeder {
     ]
 
     /// Tables emptied by `reset`, children before parents.
-    static let dataTables = ["files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
+    static let dataTables = ["dossier_forms", "form_numbers", "files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
                              "dossier_events", "dossiers", "auth_tokens", "staff", "calendar_schedules", "settings"]
 
     /// Deletes every dossier, account, audit entry and reference row, then seeds the demo again.

@@ -15,6 +15,7 @@ enum DossierEffects {
             events = events.values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)))
         }
         try await events.run()
+        try await numberForms(db, state: s, transitions: transitions, firstSeq: firstSeq)
 
         var counters: [(CivilDate, String)] = []
         var outbox: [(id: String, recipient: String, form: String, message: String, at: Date)] = []
@@ -49,6 +50,22 @@ enum DossierEffects {
             AuditLog.Entry(at: t.at, actor: t.actor, action: "dossier.\(t.action)", subject: s.code,
                            detail: Detail(from: t.from.rawValue, to: t.to.rawValue, version: firstSeq + i, note: t.note))
         })
+    }
+
+    /// Gives each event that a printed form records (receipt, supplement, refusal, apology, stop) the
+    /// next number of that form at the agency for the year ("15/TNHS"), in the same transaction.
+    static func numberForms(_ db: any SQLDatabase, state s: DossierState, transitions: [Transition], firstSeq: Int) async throws {
+        for (i, t) in transitions.enumerated() {
+            guard let form = FormNumber.allCases.first(where: { $0.event?.rawValue == t.action }) else { continue }
+            let year = DeadlineCalculator.localDate(of: t.at).year
+            let last = try await db.raw("""
+                INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: s.agencyCode), \(bind: form.rawValue), \(bind: year), 1)
+                ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
+                RETURNING last
+                """).first()?.decode(column: "last", as: Int.self) ?? 0
+            try await db.insert(into: "dossier_forms").columns("dossier_code", "event_seq", "form", "number")
+                .values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(form.rawValue), SQLBind("\(last)/\(form.symbol)")).run()
+        }
     }
 
     /// The counter a dossier whose processing ended with this timeliness adds to.

@@ -191,6 +191,14 @@ public struct DossierRepository: Sendable {
         }
     }
 
+    /// The number a printed form got for the dossier's event at history position `seq`.
+    public func formNumber(code: String, form: FormNumber, seq: Int) async throws -> String? {
+        try await database.read { db in
+            try await db.select().column("number").from("dossier_forms").where("dossier_code", .equal, code)
+                .where("event_seq", .equal, seq).where("form", .equal, form.rawValue).first()?.decode(column: "number", as: String.self)
+        }
+    }
+
     /// The histories of several dossiers (one query), for lists that show dates of transitions.
     public func histories(codes: [String]) async throws -> [String: [Transition]] {
         guard !codes.isEmpty else { return [:] }

@@ -7,10 +7,30 @@ public enum Schema {
         Migration(version: 2, name: "dossiers, staff, audit, counters", apply: createDossierTables),
         Migration(version: 3, name: "files attached to dossiers", apply: createFiles),
         Migration(version: 4, name: "audit entries keyed (HMAC key id)", apply: addAuditKeyID),
+        Migration(version: 5, name: "printed form numbers per agency, form and year", apply: createFormNumbers),
     ]
 
     /// The newest schema version this binary knows.
     public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// Version 5: running numbers of the printed forms (Mẫu 01–05) per agency, form and year, and
+    /// the number each dossier event got.
+    static func createFormNumbers(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
+        try await db.create(table: "form_numbers")
+            .column("agency_code", type: .text, .notNull)
+            .column("form", type: .text, .notNull)
+            .column("year", type: .bigint, .notNull)
+            .column("last", type: .bigint, .notNull)
+            .primaryKey("agency_code", "form", "year")
+            .run()
+        try await db.create(table: "dossier_forms")
+            .column("dossier_code", type: .text, .notNull, .references("dossiers", "code"))
+            .column("event_seq", type: .bigint, .notNull)
+            .column("form", type: .text, .notNull)
+            .column("number", type: .text, .notNull)
+            .primaryKey("dossier_code", "event_seq", "form")
+            .run()
+    }
 
     /// Version 4: the id of the HMAC key of each audit entry (NULL: an unkeyed entry from before).
     static func addAuditKeyID(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {

@@ -76,6 +76,16 @@ enum DeskForms {
         return services.pages.page("desk-dossier", title: "Hồ sơ \(s.code)", context, status: status)
     }
 
+    /// The running number the form got when its event happened (stored), else one derived from the
+    /// dossier (events recorded before form numbers existed, and the control sheet).
+    static func formNumber(_ form: FormNumber?, event: Transition?, history: [Transition], code: String, _ services: AppServices) async throws -> String? {
+        guard let form else { return nil }
+        if let event, let seq = history.firstIndex(of: event), let stored = try await services.dossiers.formNumber(code: code, form: form, seq: seq) {
+            return stored
+        }
+        return form.number(code: code, history: history)
+    }
+
     static func printForm(_ number: String, title: String, code: String, _ session: DeskSession, _ services: AppServices) async throws -> Response {
         let l = try await load(code, session, services)
         let s = l.state
@@ -89,7 +99,7 @@ enum DeskForms {
         let officer = event?.actor ?? session.member.username
         var context: [String: Any] = [
             "code": s.code, "agencyParentName": l.parent?.name ?? "", "agencyName": l.agency?.name ?? s.agencyCode,
-            "number": form?.number(code: s.code, history: l.history) ?? number,
+            "number": try await formNumber(form, event: event, history: l.history, code: s.code, services) ?? number,
             "placeDate": VietnameseFormat.placeDate(l.place, event?.at ?? services.now()),
             // Empty fields are left out, so the form prints its dotted lines for them.
             "applicant": present(["name": s.applicant.name, "idNumber": s.applicant.idNumber.isEmpty ? nil : s.applicant.idNumber,
