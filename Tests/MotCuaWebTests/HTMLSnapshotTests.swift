@@ -21,7 +21,7 @@ struct HTMLSnapshotTests {
     }
 
     static func check(_ name: String, _ html: String) throws {
-        let file = directory.appendingPathComponent("\(name).html")
+        let file = directory.appendingPathComponent("\(name).html.snap")
         let actual = normalised(html)
         if recording {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -29,13 +29,13 @@ struct HTMLSnapshotTests {
             return
         }
         guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
-            Issue.record("no snapshot \(name).html: record it with MOTCUA_RECORD_SNAPSHOTS=1")
+            Issue.record("no snapshot \(name).html.snap: record it with MOTCUA_RECORD_SNAPSHOTS=1")
             return
         }
         if expected != actual {
             let a = expected.split(separator: "\n", omittingEmptySubsequences: false), b = actual.split(separator: "\n", omittingEmptySubsequences: false)
             let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-            Issue.record("\(name).html differs from its snapshot at line \(line + 1):\n- \(line < a.count ? a[line] : "")\n+ \(line < b.count ? b[line] : "")")
+            Issue.record("\(name).html.snap differs from its snapshot at line \(line + 1):\n- \(line < a.count ? a[line] : "")\n+ \(line < b.count ? b[line] : "")")
         }
     }
 

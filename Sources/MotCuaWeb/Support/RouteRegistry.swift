@@ -17,14 +17,7 @@ struct RouteRegistry {
 
     /// A route of the staff API (authenticated; POST bodies must be JSON except file uploads).
     mutating func staff(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping StaffHandler) {
-        if method == .post && !path.hasSuffix("/files") {
-            staffRoutes.on(RouterPath(path), method: method) { request, context in
-                try Self.requireJSON(request)
-                return try await handler(request, context)
-            }
-        } else {
-            staffRoutes.on(RouterPath(path), method: method, use: handler)
-        }
+        Self.on(staffRoutes, method, path, handler)
         entries.append((method, path))
     }
 
@@ -32,16 +25,22 @@ struct RouteRegistry {
     mutating func post(_ path: String, _ handler: @escaping Handler) { add(.post, path, handler) }
 
     mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-        // API bodies are JSON, except file uploads, which carry their own type (checked by the route).
+        Self.on(router, method, path, handler)
+        entries.append((method, path))
+    }
+
+    /// Registers on a router or a group; API bodies are JSON, except file uploads, which carry
+    /// their own type (checked by the route).
+    static func on<C: RequestContext>(_ routes: some RouterMethods<C>, _ method: HTTPRequest.Method, _ path: String,
+                                      _ handler: @escaping @Sendable (Request, C) async throws -> Response) {
         if method == .post && path.hasPrefix("/api/") && !path.hasSuffix("/files") {
-            router.on(RouterPath(path), method: method) { request, context in
-                try Self.requireJSON(request)
+            routes.on(RouterPath(path), method: method) { request, context in
+                try requireJSON(request)
                 return try await handler(request, context)
             }
         } else {
-            router.on(RouterPath(path), method: method, use: handler)
+            routes.on(RouterPath(path), method: method, use: handler)
         }
-        entries.append((method, path))
     }
 
     /// 415 unless a request that has a body declares it `application/json`.
