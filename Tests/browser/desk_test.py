@@ -229,7 +229,7 @@ class Desk:
         return self.d.current_url.replace(self.base, "") or "/"
 
     def wait_url(self, pattern, seconds=20):
-        WebDriverWait(self.d, seconds).until(lambda d: re.search(pattern, d.current_url))
+        WebDriverWait(self.d, seconds, ignored_exceptions=(WebDriverException,)).until(lambda d: re.search(pattern, d.current_url))
 
     def text(self):
         return self.d.execute_script("return document.body ? document.body.innerText : ''")
@@ -241,7 +241,7 @@ class Desk:
         self.d.find_element(By.ID, "password").send_keys(PASSWORD)
         csrf = self.d.find_element(By.CSS_SELECTOR, "input[type=hidden][name=csrf]").get_attribute("value")
         self.d.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
-        WebDriverWait(self.d, 20).until(lambda d: "/can-bo/dang-nhap" not in d.current_url or d.find_elements(By.CSS_SELECTOR, ".error"))
+        WebDriverWait(self.d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: "/can-bo/dang-nhap" not in d.current_url or d.find_elements(By.CSS_SELECTOR, ".error"))
         return csrf
 
     def screenshot(self, name):
@@ -331,10 +331,27 @@ class Desk:
         return out
 
     def submit(self, form):
-        """Clicks the form's button and waits until the page it leads to has replaced this one."""
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(self.d, 20).until(EC.staleness_of(form))
-        WebDriverWait(self.d, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        """Clicks the form's button and waits until the page it leads to has replaced this one.
+
+        While Chromium swaps documents, the driver may answer a query about the old page with an
+        inspector error ("Node with given id does not belong to the document") instead of a stale
+        element: both mean the old page is gone."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        button = form.find_element(By.CSS_SELECTOR, "button[type=submit]")
+        try:
+            button.click()
+        except WebDriverException as e:
+            if "does not belong to the document" not in str(e):
+                raise
+        def replaced(_):
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(self.d, 20, ignored_exceptions=(WebDriverException,)).until(replaced)
+        WebDriverWait(self.d, 20, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 # --------------------------------------------------------------------------------------------- flow
@@ -449,7 +466,7 @@ def run_real_clock(desk, api, r, shots):
     d.find_element(By.LINK_TEXT, "Tiếp nhận hồ sơ mới").click()
     Select(d.find_element(By.ID, "procedure")).select_by_value(PROCEDURE)
     d.find_element(By.XPATH, "//button[normalize-space()='Chọn thủ tục']").click()
-    WebDriverWait(d, 20).until(lambda d: d.find_elements(By.ID, "name"))
+    WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.ID, "name"))
     desk.audit("intake form /can-bo/tiep-nhan", "intake.png")
     intake_path = desk.path()
     code = {"value": None}
@@ -474,7 +491,7 @@ def run_real_clock(desk, api, r, shots):
         first = desk.path()
         # Then Back to the filled form and submit it again.
         d.back()
-        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.ID, "name"))
+        WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.ID, "name"))
         name_kept = d.find_element(By.ID, "name").get_attribute("value")
         d.find_element(By.XPATH, "//main//form[@method='post']//button[@type='submit']").click()
         desk.wait_url(r"/mau-01$")
@@ -521,7 +538,7 @@ def run_real_clock(desk, api, r, shots):
         wanted = form.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").text.strip()
         box.click()
         desk.submit(form)
-        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+        WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
         errors = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error")]
         if errors: return False, f"the request was refused: {errors[0]}"
         desk.go(f"/can-bo/ho-so/{code}/mau-02")
@@ -612,7 +629,7 @@ def run_moved_clock(desk, api, server, r, late, ontime):
         d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
                          field, new_due.strftime("%Y-%m-%dT%H:%M"))
         desk.submit(form)
-        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+        WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
         errors = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error")]
         state = api.dossier(code_late)
         made = len(state.get("apologies") or []) >= 1 or state.get("apologyNewDue") or state.get("newAppointment")
@@ -625,7 +642,7 @@ def run_moved_clock(desk, api, server, r, late, ontime):
         form = desk.action_forms().get("return")
         if form is None: return False, f"no 'Trả kết quả' after the apology (offers {list(desk.action_forms())})"
         desk.submit(form)
-        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+        WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
         errors = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error")]
         status = api.dossier(code_late)["status"]
         desk.screenshot("late-returned.png")
@@ -640,7 +657,7 @@ def run_moved_clock(desk, api, server, r, late, ontime):
         form = desk.action_forms().get("return")
         if form is None: return False, f"no 'Trả kết quả' on /can-bo/ho-so/{code_ontime} (offers {list(desk.action_forms())})"
         desk.submit(form)
-        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+        WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
         errors = [e.text for e in d.find_elements(By.CSS_SELECTOR, "main .error")]
         state = api.dossier(code_ontime)
         ok = state["status"] == "returned" and not (state.get("apologies") or [])
