@@ -26,6 +26,8 @@ struct RestoreCommand: AsyncParsableCommand {
         abstract: "Restore a backup into an empty database (a new SQLite file or an empty PostgreSQL database), then verify the audit log.")
     @OptionGroup var db: DatabaseOptions
     @Option(help: "The backup file written by `motcua backup`.") var from: String
+    @Flag(help: "Restore even when the backup is older than this database's latest audit checkpoint (entries since are lost).")
+    var acceptRollback = false
 
     func run() async throws {
         let config = try Runtime.resolveConfig(db)
@@ -34,8 +36,22 @@ struct RestoreCommand: AsyncParsableCommand {
             throw CommandFailure(e.description)
         }
         let keys = try Runtime.installAuditKeys(config, create: false)
+        // A restored database is checked against the latest checkpoint of that database, if any: a
+        // backup from before it lost entries, which is said and needs --accept-rollback.
+        let checkpoint: AuditCheckpoint?
+        do { checkpoint = try AuditCheckpoints.read(path: config.auditCheckpoints, key: keys.publicKey).last } catch {
+            throw CommandFailure("audit checkpoints of this database are BROKEN: \(error)")
+        }
+        let accept = acceptRollback
         let result = try await Runtime.withDatabase(db) { database in
-            let verification = try await AuditLog.verify(database, keys: keys)
+            var verification = try await AuditLog.verify(database, keys: keys, checkpoint: checkpoint)
+            if case .broken = verification, checkpoint != nil, accept {
+                let intact = try await AuditLog.verify(database, keys: keys)
+                if case .intact = intact {
+                    print("warning: \(verification) — accepted (--accept-rollback): entries after the backup are lost")
+                    verification = intact
+                }
+            }
             if case .intact = verification {
                 try await AuditCheckpoints.write(database, keys: keys, path: config.auditCheckpoints, reason: "restore", now: Date())
             }
@@ -45,7 +61,8 @@ struct RestoreCommand: AsyncParsableCommand {
         case let .intact(entries, chains):
             print("restored \(from) into \(config.database.redacted); audit log intact (\(entries) entries in \(chains) chains); restore checkpoint written")
         case let .broken(chain, seq, reason):
-            throw CommandFailure("restored, but the audit log is BROKEN at chain \(chain) entry \(seq): \(reason) (were the audit keys of this database used?)")
+            throw CommandFailure("restored, but the audit log is BROKEN at chain \(chain) entry \(seq): \(reason) "
+                                 + "(were the audit keys of this database used? a backup older than the latest checkpoint needs --accept-rollback)")
         }
     }
 }

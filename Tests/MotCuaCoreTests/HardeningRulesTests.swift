@@ -63,6 +63,19 @@ struct HardeningRulesTests {
         #expect(t.check(username: "tiepnhan.ninhkieu", address: "203.0.113.9", now: now + 901) == .allowed)
     }
 
+    @Test func parallelGuessesCannotAllPassTheCheck() {
+        var t = LoginThrottle()
+        // Ten guesses in flight at once (none has finished its bcrypt yet): the sixth waits.
+        let decisions = (0..<10).map { i in t.attempt(username: "giamdoc.sotuphap", address: "203.0.113.\(i)", now: Self.t0) }
+        #expect(decisions.prefix(5).allSatisfy { $0 == .allowed } && decisions.dropFirst(5).allSatisfy { $0 != .allowed })
+        // A success takes back the failure its attempt presumed.
+        var u = LoginThrottle()
+        for _ in 0..<20 {
+            #expect(u.attempt(username: "tiepnhan.ninhkieu", address: "10.0.0.5", now: Self.t0) == .allowed)
+            u.recordSuccess(username: "tiepnhan.ninhkieu", address: "10.0.0.5")
+        }
+    }
+
     @Test func oneAddressTryingManyUsernamesIsSlowedAndTheTablesStayBounded() {
         var t = LoginThrottle()
         t.capacity = 100

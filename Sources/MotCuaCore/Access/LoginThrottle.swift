@@ -11,6 +11,11 @@ import Foundation
 /// - per address (`client`): one address trying many usernames is slowed.
 /// The tables are bounded (`capacity` keys each; the oldest are dropped) and pruned as the window
 /// passes, so a flood of distinct usernames or addresses cannot grow memory.
+///
+/// `attempt` checks and counts in one step (a failure is presumed until `recordSuccess` takes it
+/// back), so parallel guesses cannot all pass the check before any failure is counted. The usual
+/// addresses are kept in memory per node: after a restart, or on another node, an officer's
+/// address becomes usual again at the first successful login from it.
 public struct LoginThrottle: Sendable {
     /// Whether an attempt may be checked now, or must wait.
     public enum Decision: Equatable, Sendable {
@@ -58,6 +63,14 @@ public struct LoginThrottle: Sendable {
         return wait > 0 ? .wait(seconds: Int(wait.rounded(.up))) : .allowed
     }
 
+    /// Checks and, when allowed, counts the attempt as a failure at once (taken back by
+    /// `recordSuccess`), so that concurrent attempts see each other.
+    public mutating func attempt(username: String, address: String, now: Date) -> Decision {
+        let decision = check(username: username, address: address, now: now)
+        if decision == .allowed { recordFailure(username: username, address: address, now: now) }
+        return decision
+    }
+
     /// Records a wrong password (or an unknown username).
     public mutating func recordFailure(username: String, address: String, now: Date) {
         let u = username.lowercased()
@@ -70,6 +83,9 @@ public struct LoginThrottle: Sendable {
     public mutating func recordSuccess(username: String, address: String) {
         let u = username.lowercased()
         pair["\(u)|\(address)"] = nil
+        // Take back the failure `attempt` presumed.
+        if var c = client[address] { c.failures -= 1; client[address] = c.failures > 0 ? c : nil }
+        if !(usual[u]?.contains(address) ?? false), var c = user[u] { c.failures -= 1; user[u] = c.failures > 0 ? c : nil }
         var addresses = usual[u, default: []].filter { $0 != address }
         addresses.append(address)
         usual[u] = Array(addresses.suffix(usualPerUser))

@@ -73,7 +73,7 @@ public enum Workflow {
                 }
             }
             if (reception || actor.role == .specialist) && s.supplementCount == 0 { out.append("request-supplement") }
-            if let r = context.resultStepIndex, s.stepIndex >= r, ownsStep(actor, context.steps[r]) { out.append("record-result") }
+            if context.ownsResult(actor), s.stepIndex >= (context.resultStepIndex ?? 0) { out.append("record-result") }
             if leaders.contains(actor.role) { out.append("stop") }
             if reception { out += ["withdraw", "fee-due"] }
             if reception || leaders.contains(actor.role) { out.append("apologize") }
@@ -84,7 +84,7 @@ public enum Workflow {
             if reception { out += ["fee-paid", "withdraw"] }
         case .finished:
             if reception { out.append("return") }
-            if let r = context.resultStepIndex, ownsStep(actor, context.steps[r]) { out.append("record-result") }
+            if context.ownsResult(actor) { out.append("record-result") }
             if reception || leaders.contains(actor.role) { out.append("apologize") }
         case .refused, .withdrawn, .stopped, .returned:
             break
@@ -220,9 +220,9 @@ public enum Workflow {
             closeStep()
             enterStep(s.stepIndex - 1)
         case .recordResult(let electronic, let file):
-            // An attached file is an electronic result.
+            // An attached file is an electronic result; a paper result replaces an earlier file.
             s.resultElectronic = electronic || file != nil
-            s.resultFile = file ?? s.resultFile
+            s.resultFile = file ?? (electronic ? s.resultFile : nil)
             s.resultRecordedAt = now
             t.note = s.resultElectronic ? "Kết quả điện tử" : "Kết quả giấy"
         case .returnResult:
@@ -255,6 +255,7 @@ public enum Workflow {
                 return invalid(.feeReasonRequired, "the procedure lists no fee for this channel: give the legal reason for the fee")
             }
             s.feeAmount = amount
+            s.feePaid = false
             s.resumeStatus = s.status
             s.status = .feeDue
             t.note = Money.vnd(amount) + (reason.isEmpty ? "" : " — \(reason)")
@@ -265,7 +266,7 @@ public enum Workflow {
             s.resumeStatus = nil
         case .apologize(let newDue, let reason):
             guard !reason.trimmed.isEmpty else { return invalid(.reasonRequired, "reason is required (Mẫu 04)") }
-            guard newDue > now, s.dueAt.map({ newDue > $0 }) ?? true else { return invalid(.appointmentInvalid, "the new appointment must be after now and after the current one") }
+            guard newDue > now, (s.apologyNewDue ?? s.dueAt).map({ newDue > $0 }) ?? true else { return invalid(.appointmentInvalid, "the new appointment must be after now and after the current one") }
             let afterDue = s.dueAt.map { now > $0 } ?? false
             s.apologyAt = now
             s.apologyNewDue = newDue

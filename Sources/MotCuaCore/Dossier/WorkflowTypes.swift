@@ -139,8 +139,16 @@ public struct WorkflowContext: Sendable {
     public var components: [String]
 
     /// The step that produces the result: the last step that is not reception's (the clerk who
-    /// issues it, or the leader who signs it). Its owner records the result.
+    /// issues it, or the leader who signs it). The owner of its role at the receiving unit records
+    /// the result (a liên thông partner only completes its own step); a workflow of reception
+    /// steps only has its result recorded by reception.
     public var resultStepIndex: Int? { steps.lastIndex { $0.role != .reception } }
+
+    /// Whether `actor`'s role records the result (an agency leader may act for a department leader).
+    public func ownsResult(_ actor: Actor) -> Bool {
+        guard let r = resultStepIndex else { return actor.role == .reception }
+        return Workflow.ownsStep(actor, steps[r])
+    }
 
     public init(steps: [WorkflowStep], limit: TimeLimit?, deadlines: DeadlineCalculator, listedFees: Int = 0, components: [String] = []) {
         self.steps = steps

@@ -74,6 +74,10 @@ public enum AuditCheckpoints {
     /// flushed to disk before returning.
     @discardableResult
     public static func write(_ database: Database, keys: AuditKeys, path: String, reason: String, now: Date) async throws -> AuditCheckpoint? {
+        // One writer at a time (the server's periodic writes, `motcua audit checkpoint`, a restore):
+        // an exclusive lock on the file around read-and-append keeps the lines chained.
+        let lock = try Lock(path: path)
+        defer { lock.release() }
         let existing = try read(path: path, key: keys.publicKey)
         let heads = try await AuditLog.heads(database)
         if let last = existing.last, last.heads == heads, reason == "periodic" || reason == "shutdown" { return nil }
@@ -104,5 +108,28 @@ public enum AuditCheckpoints {
         defer { close(fd) }
         let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(fd) == 0 else { throw Problem(description: "cannot write \(path) (errno \(errno))") }
+    }
+}
+
+/// An exclusive advisory lock (`flock`) on a file, held until `release`.
+struct Lock {
+    let fd: Int32
+
+    init(path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        fd = open(path, O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw AuditCheckpoints.Problem(description: "cannot open \(path) (errno \(errno))") }
+        guard flock(fd, LOCK_EX) == 0 else {
+            close(fd)
+            throw AuditCheckpoints.Problem(description: "cannot lock \(path) (errno \(errno))")
+        }
+    }
+
+    func release() {
+        _ = flock(fd, LOCK_UN)
+        close(fd)
     }
 }

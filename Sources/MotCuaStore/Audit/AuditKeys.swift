@@ -42,6 +42,11 @@ public struct AuditKeys: Sendable {
 
     public var publicKey: Curve25519.Signing.PublicKey { signingKey.publicKey }
 
+    /// The first 12 hex digits of the SHA-256 of a text (file names that tell databases apart).
+    public static func shortDigest(_ text: String) -> String {
+        String(CivilHex.string(SHA256.hash(data: Data(text.utf8))).prefix(12))
+    }
+
     static let hmacFile = "audit-hmac.key", signingFile = "audit-signing.key", retiredPrefix = "audit-hmac-retired-"
     static let legacyFile = "audit-legacy.json"
 

@@ -23,6 +23,20 @@ public enum Backup {
     /// Writes a backup of `database` to `path` (which must not exist).
     public static func backup(_ database: Database, to path: String) async throws {
         guard !FileManager.default.fileExists(atPath: path) else { throw Failure("\(path) exists already; choose a new file") }
+        // Applicants' data and password hashes: the file is the operator's alone (0600), created
+        // empty first so that the tools write into it with these rights.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw Failure("cannot create \(path)")
+        }
+        do {
+            try await write(database, to: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
+    static func write(_ database: Database, to path: String) async throws {
         switch database.location {
         case .sqliteMemory:
             try await database.withExclusiveConnection { db in try await db.raw("VACUUM INTO \(bind: path)").run() }
@@ -50,8 +64,11 @@ public enum Backup {
         case .sqliteMemory:
             throw Failure("cannot restore into an in-memory database")
         case .sqliteFile(let target):
-            let header = FileManager.default.contents(atPath: path)?.prefix(16) ?? Data()
+            let handle = try? FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            let header = (try? handle?.read(upToCount: 16)) ?? nil
+            try? handle?.close()
             guard header == Data("SQLite format 3\0".utf8) else { throw Failure("\(path) is not a SQLite backup") }
+            _ = header
             if let size = (try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int, size > 0 {
                 throw Failure("\(target) exists and is not empty; restore into a new file")
             }

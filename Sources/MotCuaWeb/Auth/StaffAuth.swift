@@ -50,17 +50,14 @@ public struct StaffAuth: Sendable {
             throw APIError(.unprocessableContent, code: "invalid_credentials_format",
                            "username at most \(TextRules.Limit.username) printable characters, password at most \(TextRules.Limit.password) bytes")
         }
-        if case .wait(let seconds) = throttle.state.withLock({ $0.check(username: username, address: client, now: now) }) {
+        if case .wait(let seconds) = throttle.state.withLock({ $0.attempt(username: username, address: client, now: now) }) {
             var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in \(seconds) seconds")
             e.headers[.retryAfter] = String(seconds)
             throw e
         }
         let found = try await staff.credentials(username: username)
         let verified = await hasher.verifyOffloaded(password, hash: found?.1 ?? dummyHash)
-        guard let (member, _) = found, verified, member.active else {
-            throttle.state.withLock { $0.recordFailure(username: username, address: client, now: now) }
-            return nil
-        }
+        guard let (member, _) = found, verified, member.active else { return nil }  // the failure is already counted
         throttle.state.withLock { $0.recordSuccess(username: username, address: client) }
         return member
     }

@@ -28,16 +28,21 @@ public struct ServerConfig: Sendable, Equatable {
     public var idleTimeout = 60
     /// Folder of the audit keys (HMAC and Ed25519), outside the database.
     public var auditKeyDir = "motcua-data/keys"
-    /// Append-only file of signed audit checkpoints; nil: one per database, beside a SQLite file
-    /// (`<file>.audit-checkpoints.jsonl`) or `motcua-data/audit-checkpoints-<host>-<port>-<db>.jsonl`.
+    /// Append-only file of signed audit checkpoints; nil: one per database in the key folder
+    /// (`audit-checkpoints-sqlite-<file>-<hash>.jsonl`, `audit-checkpoints-postgres-<host>-<port>-<db>.jsonl`).
     public var auditCheckpointsFile: String? = nil
     public var auditCheckpoints: String {
         if let auditCheckpointsFile { return auditCheckpointsFile }
+        // In the key folder (which an attacker of the database cannot rewrite), one file per database.
+        let name: String
         switch database {
-        case .sqliteFile(let path): return path + ".audit-checkpoints.jsonl"
-        case .sqliteMemory: return "motcua-data/audit-checkpoints-memory.jsonl"
-        case .postgres(let s): return "motcua-data/audit-checkpoints-\(s.host)-\(s.port)-\(s.database).jsonl"
+        case .sqliteFile(let path):
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            name = "sqlite-" + (absolute as NSString).lastPathComponent + "-" + AuditKeys.shortDigest(absolute)
+        case .sqliteMemory: name = "sqlite-memory"
+        case .postgres(let s): name = "postgres-\(s.host)-\(s.port)-\(s.database)"
         }
+        return (auditKeyDir as NSString).appendingPathComponent("audit-checkpoints-\(name).jsonl")
     }
     /// Seconds between audit checkpoints (written only when a chain head moved).
     public var auditCheckpointSeconds = 60
@@ -62,7 +67,7 @@ public struct ServerConfig: Sendable, Equatable {
         ("requestHeadTimeout", "MOTCUA_REQUEST_HEAD_TIMEOUT", "seconds a client may take to send a request head (default 20)"),
         ("idleTimeout", "MOTCUA_IDLE_TIMEOUT", "seconds an idle connection stays open (default 60)"),
         ("auditKeyDir", "MOTCUA_AUDIT_KEY_DIR", "folder of the audit HMAC and signing keys, created with 0600 files on first start (default motcua-data/keys)"),
-        ("auditCheckpoints", "MOTCUA_AUDIT_CHECKPOINTS", "append-only file of signed audit checkpoints (default: beside the SQLite file, <file>.audit-checkpoints.jsonl; for PostgreSQL motcua-data/audit-checkpoints-<host>-<port>-<db>.jsonl)"),
+        ("auditCheckpoints", "MOTCUA_AUDIT_CHECKPOINTS", "append-only file of signed audit checkpoints (default: one per database in the key folder)"),
         ("auditCheckpointSeconds", "MOTCUA_AUDIT_CHECKPOINT_SECONDS", "seconds between audit checkpoints (default 60)"),
     ]
 

@@ -56,7 +56,8 @@ enum DeskPages {
         routes.post("/can-bo/tiep-nhan") { request, context in try await intake(request, context, services) }
         routes.get("/can-bo/ho-so/:code") { request, context in
             let session = try await DeskSession.require(request, services)
-            let flash = request.query("ok").map { "Đã thực hiện: \($0)." }
+            // Only a known action's label is shown: a crafted link cannot put words on the page.
+            let flash = request.query("ok").flatMap(ActionKind.init(rawValue:)).map { "Đã thực hiện: \($0.label)." }
             return try await DeskForms.dossierPage(try context.parameters.require("code"), session, services, flash: flash, error: nil)
         }
         routes.post("/can-bo/ho-so/:code/hanh-dong") { request, context in try await act(request, context, services) }
@@ -66,7 +67,7 @@ enum DeskPages {
             guard let meta = try await services.files.metadata(id: id),
                   let s = try await services.dossiers.state(code: meta.dossierCode), try await services.dossiers.canSee(s, actor: session.member),
                   let (file, content) = try await services.files.read(id: id, chain: s.agencyCode, by: session.member.username, now: services.now()) else {
-                throw APIError.notFound("file \(id) not found")
+                throw APIError.notFound("Không tìm thấy tệp.")
             }
             return Response(status: .ok, headers: FileAPI.downloadHeaders(file), body: .init(byteBuffer: ByteBuffer(bytes: content)))
         }
@@ -202,11 +203,19 @@ enum DeskPages {
             }
             var action = try DossierAPI.parse(body)
             guard let current = try await services.dossiers.state(code: code), try await services.dossiers.canSee(current, actor: session.member) else {
-                throw APIError.notFound("dossier \(code) not found")
+                throw APIError.notFound("Không tìm thấy hồ sơ.")
             }
             if case .recordResult(let electronic, _) = action, let upload = form.file {
+                // The same rights and rules as the API: a handler of the dossier, whose action is
+                // allowed now, and a file whose name and bytes pass.
+                let ctx = try await DossierAPI.workflowContext(of: current, services)
+                guard AccessPolicy.canAttachFile(dossierAgency: current.agencyCode, handlingAgency: current.handlingAgency, actor: session.member.actor),
+                      Workflow.allowedActions(current, actor: session.member.actor, context: ctx).contains(ActionKind.recordResult.rawValue) else {
+                    throw APIError(.forbidden, code: "forbidden", "Anh/chị không được cập nhật kết quả của hồ sơ này lúc này.")
+                }
                 guard FileRules.problem(upload.content, type: upload.contentType) == nil,
-                      TextRules.problem(upload.filename, maxLength: TextRules.Limit.fileName) == nil else {
+                      TextRules.problem(upload.filename, maxLength: TextRules.Limit.fileName) == nil,
+                      !upload.filename.contains("/"), !upload.filename.contains("\\") else {
                     throw APIError(.unprocessableContent, code: "unsupported_media_type",
                                    "Tệp phải là PDF, ảnh JPEG/PNG, DOCX hoặc XML (không chứa HTML/SVG), tên tệp không quá 200 ký tự.")
                 }
@@ -220,8 +229,7 @@ enum DeskPages {
                 try await services.dossiers.apply(code: code, action: action, expectedVersion: body.version, actor: session.member,
                                                   now: services.now(), context: ctx)
             }
-            let label = action.label.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            throw DeskRedirect(location: "/can-bo/ho-so/\(code)?ok=\(label)")
+            throw DeskRedirect(location: "/can-bo/ho-so/\(code)?ok=\(action.name)")
         } catch let e as APIError where e.status != .notFound {
             let message = DeskMessages.vietnamese(e)
             return try await DeskForms.dossierPage(code, session, services, flash: nil, error: message, status: e.status)
@@ -259,6 +267,10 @@ enum IntakeLabels {
         if r.contains("control characters") { return "chứa ký tự điều khiển không hợp lệ" }
         if r.contains("bidirectional") { return "chứa ký tự đảo chiều văn bản không hợp lệ" }
         if r.hasPrefix("at most") { return "nhiều nhất 100 giấy tờ" }
-        return r
+        if r.contains("tax or registration code") { return "bắt buộc nhập mã số thuế hoặc số đăng ký của tổ chức" }
+        if r.contains("has no case") { return "thủ tục không có trường hợp này" }
+        if r.contains("not a component") { return "không thuộc thành phần hồ sơ của thủ tục" }
+        if r.contains("required component missing") { return "thiếu giấy tờ bắt buộc" }
+        return "không hợp lệ"
     }
 }

@@ -13,12 +13,12 @@ enum DeskTrackingBook {
         let session = try await DeskSession.require(request, services)
         let today = DeadlineCalculator.localDate(of: services.now())
         let from = try request.query("from").map { t -> CivilDate in
-            guard let d = CivilDate(iso: t) else { throw APIError.invalid("from", "ngày không hợp lệ") }
+            guard let d = CivilDate(iso: t) else { throw APIError(.badRequest, code: "invalid_parameter", "Từ ngày: ngày không hợp lệ.") }
             return d
         } ?? CivilDate(year: today.year, month: today.month, day: 1) ?? today
         let to = try request.query("to").map { t -> CivilDate in
             guard let d = CivilDate(iso: t), d >= from, d.julianDay - from.julianDay <= 366 else {
-                throw APIError.invalid("to", "ngày không hợp lệ (sau ngày bắt đầu, tối đa một năm)")
+                throw APIError(.badRequest, code: "invalid_parameter", "Đến ngày: ngày không hợp lệ (sau ngày bắt đầu, tối đa một năm).")
             }
             return d
         } ?? today

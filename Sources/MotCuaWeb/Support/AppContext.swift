@@ -37,17 +37,26 @@ public struct SecuritySettings: Sendable {
     /// The client's address: the socket peer, or — when the peer is a trusted proxy — the nearest
     /// address in `X-Forwarded-For` that is not itself a trusted proxy.
     public func clientAddress(_ request: Request, peer: SocketAddress?) -> String {
-        let socket = peer?.ipAddress ?? "local"
-        guard trustedProxies.contains(socket) else { return socket }
+        let socket = Self.normalised(peer?.ipAddress ?? "local")
+        guard isTrusted(socket) else { return socket }
         let forwarded = request.headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0.count <= 64 }
-        return forwarded.reversed().first { !trustedProxies.contains($0) } ?? socket
+            .map { Self.normalised($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty && $0.count <= 64 }
+        return forwarded.reversed().first { !isTrusted($0) } ?? socket
     }
+
+    /// An address in one spelling: an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, as a dual-stack
+    /// listener reports IPv4 peers) becomes its IPv4 form; letters are lower-cased.
+    static func normalised(_ address: String) -> String {
+        let a = address.lowercased()
+        return a.hasPrefix("::ffff:") && a.dropFirst(7).contains(".") ? String(a.dropFirst(7)) : a
+    }
+
+    func isTrusted(_ address: String) -> Bool { trustedProxies.contains { Self.normalised($0) == address } }
 
     /// Whether the request reached us over TLS (a trusted proxy says so with `X-Forwarded-Proto`).
     public func isSecure(_ request: Request, peer: SocketAddress?) -> Bool {
         if secureCookies { return true }
-        guard let ip = peer?.ipAddress, trustedProxies.contains(ip) else { return false }
+        guard let ip = peer?.ipAddress, isTrusted(Self.normalised(ip)) else { return false }
         return request.headers[.xForwardedProto]?.lowercased() == "https"
     }
 
