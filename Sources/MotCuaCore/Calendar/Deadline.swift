@@ -38,7 +38,7 @@ public enum Timeliness: String, Hashable, Sendable, Codable {
     }
 }
 
-/// Deadline arithmetic in working time: the rules of domain.md §6 over a `WorkingCalendar` and an
+/// Deadline arithmetic in working time: the rules of the one-stop regulations (office hours, working days, same-day cut-off) over a `WorkingCalendar` and an
 /// agency's `OfficeHours`. Instants are UTC; days are those of Asia/Ho_Chi_Minh (UTC+7, no DST).
 public struct DeadlineCalculator: Sendable {
     public let calendar: WorkingCalendar

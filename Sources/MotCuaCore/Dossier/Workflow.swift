@@ -1,6 +1,6 @@
 import Foundation
 
-/// The dossier workflow as a pure state machine (design-notes §3):
+/// The dossier workflow as a pure state machine:
 /// `(state, action, actor, now, context) → (new state, transition) | rejection`.
 ///
 /// Rules: each action belongs to roles; workflow steps are completed by their owner role

@@ -1,4 +1,4 @@
-/// The counters kept per agency, day, procedure and channel (design-notes §2), stored under these
+/// The counters kept per agency, day, procedure and channel in the same transaction as the event, stored under these
 /// names: dossiers received, received online, and dossiers whose processing ended early, on time or
 /// late.
 public enum IndicatorMeasure: String, Sendable, Hashable, CaseIterable {

@@ -24,7 +24,7 @@ public struct AuditRecord: Sendable, Codable, Hashable {
     }
 }
 
-/// The audit log: append-only, hash-chained (design-notes §4). Each entry's hash is HMAC-SHA-256,
+/// The audit log: append-only, hash-chained. Each entry's hash is HMAC-SHA-256,
 /// with a key kept outside the database (`AuditKeys`), over the previous hash and a canonical
 /// encoding of the entry (JSON with sorted keys, UTF-8, integers for instants); `key_id` names the
 /// key. Entries written before keys existed (`key_id` NULL) carry a plain SHA-256. One chain per

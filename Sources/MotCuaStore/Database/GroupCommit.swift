@@ -1,7 +1,7 @@
 import SQLKit
 import Synchronization
 
-/// Group commit (design-notes §1): concurrent write units queue up; a lane takes every unit waiting,
+/// Group commit: concurrent write units queue up; a lane takes every unit waiting,
 /// runs them in one transaction — each inside its own SAVEPOINT, so a failing unit rolls back alone —
 /// commits once, and only then answers each caller. A caller's success therefore always means its
 /// unit is durable. While a batch commits, the next one gathers, so batches grow with load and
