@@ -11,13 +11,20 @@ import Testing
 /// The desk as a reception officer uses it for the corrected rules: a supplement names the
 /// published components and Mẫu 02 prints them as a table; errors are in Vietnamese.
 struct DeskRulesTests {
+    /// A 2.000488 dossier received at the Sở Tư pháp, and its reception officer logged in at the
+    /// desk: the code, the session cookie, the CSRF token and form headers carrying the cookie.
+    static func receivedAtTheDesk(_ app: DemoApp) async throws -> (code: String, cookie: String, csrf: String, headers: HTTPFields) {
+        let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
+        let code = try #require(d["code"] as? String)
+        let (cookie, csrf) = try await DeskPagesTests().login(app, "tiepnhan.sotuphap")
+        var headers = DeskPagesTests.form
+        headers[.cookie] = cookie
+        return (code, cookie, csrf, headers)
+    }
+
     @Test func aSupplementListsComponentsAndPrintsThemOnForm02() async throws {
         try await DemoApp.run(.sqlite) { app in
-            let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
-            let code = try #require(d["code"] as? String)
-            let (cookie, csrf) = try await DeskPagesTests().login(app, "tiepnhan.sotuphap")
-            var headers = DeskPagesTests.form
-            headers[.cookie] = cookie
+            let (code, cookie, csrf, headers) = try await Self.receivedAtTheDesk(app)
             // The action form offers the case's components as checkboxes.
             try await app.client.execute(uri: "/can-bo/ho-so/\(code)", method: .get, headers: [.cookie: cookie]) { r in
                 #expect(r.text.contains(#"name="component1""#) && r.text.contains("Căn cước hoặc hộ chiếu của người được cấp Phiếu"))
@@ -133,11 +140,7 @@ struct DeskRulesTests {
 
     @Test func endingADossierAsksForConfirmationAndTheTimelineReadsWell() async throws {
         try await DemoApp.run(.sqlite) { app in
-            let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
-            let code = try #require(d["code"] as? String)
-            let (cookie, csrf) = try await DeskPagesTests().login(app, "tiepnhan.sotuphap")
-            var headers = DeskPagesTests.form
-            headers[.cookie] = cookie
+            let (code, cookie, csrf, headers) = try await Self.receivedAtTheDesk(app)
             try await app.client.execute(uri: "/can-bo/ho-so/\(code)", method: .get, headers: [.cookie: cookie]) { r in
                 #expect(r.text.contains(#"class="danger""#) && r.text.contains(#"name="confirm""#))
                 // The submission row shows one status, not "Mới nộp → Mới nộp".
