@@ -33,6 +33,12 @@ public enum AppBuilder {
         PublicPages.register(&routes, services: services)
         DeskPages.register(&routes, services: services)
         DeskForms.register(&routes, services: services)
+        DeskOnlineDocuments.register(&routes, services: services)
+        CitizenAPI(services: services).register(&routes)
+        CitizenAccountPages.register(&routes, services: services)
+        PortalSubmissionPages.register(&routes, services: services)
+        PortalDossierPages.register(&routes, services: services)
+        TrackingPages.register(&routes, services: services)
         routes.installMethodNotAllowed()
         return (router, routes)
     }

@@ -29,7 +29,10 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot start: \(error)")
         }
         if config.demo { try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) }
-        let services = try await AppServices(database: database, logger: logger, dueSoonDays: config.dueSoonDays, security: config.security)
+        let services = try await AppServices(database: database, logger: logger, dueSoonDays: config.dueSoonDays, security: config.security,
+                                             portal: config.portal)
+        let sender = NotificationSender(outbox: services.outbox, settings: config.mail, sms: LogSMSGateway(logger: logger),
+                                        baseURL: config.portal.publicBaseURL, metrics: services.metrics, logger: logger)
         let app = AppBuilder.application(services: services, host: config.host, port: config.port, bodyLimit: config.bodyLimit,
                                          timeouts: .init(requestHead: .seconds(Int64(config.requestHeadTimeout)), idle: .seconds(Int64(config.idleTimeout))),
                                          logger: logger)
@@ -46,6 +49,9 @@ struct Serve: AsyncParsableCommand {
                             work: { try await checkpoint("periodic") }, atShutdown: { try await checkpoint("shutdown") }),
             // Other nodes (or `motcua calendar schedule set`) may change the holiday schedules or office hours.
             PeriodicService(name: "calendar reload", interval: .seconds(300), logger: logger, work: { try await services.reloadCalendar() }),
+            // The outbox: e-mail over SMTP and SMS, at least once, with retries and a dead letter.
+            PeriodicService(name: "notification sender", interval: .seconds(config.mail.intervalSeconds), logger: logger,
+                            work: { try await sender.deliverDue() }),
             app,
         ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])

@@ -101,7 +101,7 @@ public enum CatalogValidation {
 }
 
 extension String {
-    var trimmed: String {
+    public var trimmed: String {
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }

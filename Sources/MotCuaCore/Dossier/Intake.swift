@@ -116,12 +116,12 @@ public enum Intake {
         return province >= 1 && province <= 96
     }
 
-    static func isEmail(_ s: String) -> Bool {
+    public static func isEmail(_ s: String) -> Bool {
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(" ") && s.count <= 254
     }
 
-    static func isPhone(_ s: String) -> Bool {
+    public static func isPhone(_ s: String) -> Bool {
         var digits = s.filter { $0 != " " && $0 != "." && $0 != "-" }
         if digits.hasPrefix("+84") { digits = "0" + digits.dropFirst(3) }
         return digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber) && (10...11).contains(digits.count) && digits.hasPrefix("0")

@@ -115,9 +115,16 @@ public enum Workflow {
                 : "action \(action.name) is not allowed for \(actor.role.rawValue) while the dossier is \(state.status.rawValue)"
             return .failure(WorkflowRejection(code: code, message: message, allowed: allowed))
         }
+        return perform(state, action, actor: actor, now: now, context: context, allowed: allowed)
+    }
+
+    /// Applies an action already known to be allowed (by the staff rules or the applicant's).
+    static func perform(_ state: DossierState, _ action: DossierAction, actor: Actor, now: Date, context: WorkflowContext,
+                        allowed: [String], byApplicant: Bool = false) -> Result<(DossierState, Transition), WorkflowRejection> {
         var s = state
         var t = Transition(action: action.name, from: state.status, to: state.status, actor: actor.username, actorRole: actor.role,
-                           agencyCode: actor.agencyCode, at: now, note: nil, stepName: nil, stepDueAt: nil, stepTimeliness: nil, effects: [])
+                           agencyCode: actor.agencyCode, at: now, note: nil, stepName: nil, stepDueAt: nil, stepTimeliness: nil, effects: [],
+                           byApplicant: byApplicant ? true : nil)
         let d = context.deadlines
 
         func invalid(_ code: WorkflowRejection.Code, _ message: String) -> Result<(DossierState, Transition), WorkflowRejection> {

@@ -125,6 +125,9 @@ public struct Transition: Hashable, Sendable, Codable {
     public var stepDueAt: Date?
     public var stepTimeliness: Timeliness?
     public var effects: [WorkflowEffect]
+    /// Done by the applicant on the portal (an online submission, supplement or withdrawal); nil:
+    /// by staff. `actor` is then `citizen:<account id>` and `actorRole` the receiving desk's.
+    public var byApplicant: Bool? = nil
 }
 
 /// What the workflow rules need to know about the procedure case and the calendar.

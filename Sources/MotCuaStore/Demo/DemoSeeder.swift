@@ -39,7 +39,8 @@ public enum DemoSeeder {
     ]
 
     /// Tables emptied by `reset`, children before parents.
-    static let dataTables = ["dossier_forms", "form_numbers", "files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
+    static let dataTables = ["submission_documents", "citizen_dossiers", "drafts", "citizen_documents", "citizen_verifications", "citizen_tokens",
+                             "citizens", "dossier_forms", "form_numbers", "files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
                              "dossier_events", "dossiers", "auth_tokens", "staff", "calendar_schedules", "settings"]
 
     /// Deletes every dossier, account, audit entry and reference row, then seeds the demo again.
@@ -66,7 +67,13 @@ public enum DemoSeeder {
         let existing = Set(try await staff.list().map(\.username))
         let hash = hashPassword(demoPassword)
         for m in demoStaff where !existing.contains(m.username) { try await staff.add(m, passwordHash: hash, now: now) }
-        if withHistory { try await DemoHistory.generate(database, now: now, calendar: try await calendar.workingCalendar()) }
+        if withHistory {
+            try await DemoHistory.generate(database, now: now, calendar: try await calendar.workingCalendar())
+            // The history's notifications went out when it happened: never mail the demo's made-up applicants now.
+            try await database.write { db in
+                try await db.update("outbox").set("sent_at", to: SQLColumn("created_at")).where("sent_at", .is, SQLLiteral.null).run()
+            }
+        }
         try await SettingsRepository(database: database).set(markerKey, ISO8601DateFormatter().string(from: now))
         logger.info("demo province created", metadata: ["agencies": "\(catalog.agencies.count)", "procedures": "\(catalog.procedures.count)"])
     }

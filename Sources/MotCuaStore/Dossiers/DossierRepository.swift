@@ -62,14 +62,7 @@ public struct DossierRepository: Sendable {
                     return stored
                 }
                 let agency = actor.agencyCode
-                let day = DeadlineCalculator.localDate(of: now)
-                let sequence = try await db.raw("""
-                    INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: agency), \(bind: day.description), 1)
-                    ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
-                    RETURNING last
-                    """).first()?.decode(column: "last", as: Int.self) ?? 0
-                guard sequence > 0 else { throw DossierError.invalid(["the daily sequence did not advance"]) }
-                let code = Intake.dossierCode(agency: agency, date: day, sequence: sequence)
+                let code = try await Self.nextCode(db, agency: agency, now: now)
                 var state = Intake.newDossier(code: code, agency: agency, request: request, procedure: procedure, now: now)
                 var transitions = [Transition.submission(of: state, by: actor.actor, at: now)]
                 if request.receive ?? true {
@@ -98,6 +91,19 @@ public struct DossierRepository: Sendable {
             }
             throw error
         }
+    }
+
+    /// The next dossier code of `agency` for the local day of `now` (gap-free: the daily sequence
+    /// is advanced in the caller's transaction).
+    static func nextCode(_ db: any SQLDatabase, agency: String, now: Date) async throws -> String {
+        let day = DeadlineCalculator.localDate(of: now)
+        let sequence = try await db.raw("""
+            INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: agency), \(bind: day.description), 1)
+            ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
+            RETURNING last
+            """).first()?.decode(column: "last", as: Int.self) ?? 0
+        guard sequence > 0 else { throw DossierError.invalid(["the daily sequence did not advance"]) }
+        return Intake.dossierCode(agency: agency, date: day, sequence: sequence)
     }
 
     /// Idempotency keys belong to their caller: stored as `username:key` (usernames have no colon),

@@ -12,6 +12,17 @@ public struct StoredFile: Hashable, Sendable, Codable {
     public var sha256: String
     public var uploadedBy: String
     public var uploadedAt: Date
+
+    public init(id: String, dossierCode: String, name: String, contentType: String, size: Int, sha256: String, uploadedBy: String, uploadedAt: Date) {
+        self.id = id
+        self.dossierCode = dossierCode
+        self.name = name
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+        self.uploadedBy = uploadedBy
+        self.uploadedAt = uploadedAt
+    }
 }
 
 /// Files kept in the database itself (BLOB on SQLite, BYTEA on PostgreSQL), so that every app node

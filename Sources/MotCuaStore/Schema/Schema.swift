@@ -8,6 +8,7 @@ public enum Schema {
         Migration(version: 3, name: "files attached to dossiers", apply: createFiles),
         Migration(version: 4, name: "audit entries keyed (HMAC key id)", apply: addAuditKeyID),
         Migration(version: 5, name: "printed form numbers per agency, form and year", apply: createFormNumbers),
+        Migration(version: 6, name: "citizens' portal: accounts, documents, drafts, online dossiers; outbox delivery", apply: createCitizenTables),
     ]
 
     /// The newest schema version this binary knows.

@@ -46,6 +46,10 @@ public struct ServerConfig: Sendable, Equatable {
     }
     /// Seconds between audit checkpoints (written only when a chain head moved).
     public var auditCheckpointSeconds = 60
+    /// The citizens' portal: blob folder, upload limits, public address for e-mailed links.
+    public var portal = PortalSettings()
+    /// Delivery of notifications (SMTP for e-mail, log-only SMS).
+    public var mail = MailSettings()
 
     public init() {}
 
@@ -69,6 +73,18 @@ public struct ServerConfig: Sendable, Equatable {
         ("auditKeyDir", "MOTCUA_AUDIT_KEY_DIR", "folder of the audit HMAC and signing keys, created with 0600 files on first start (default motcua-data/keys)"),
         ("auditCheckpoints", "MOTCUA_AUDIT_CHECKPOINTS", "append-only file of signed audit checkpoints (default: one per database in the key folder)"),
         ("auditCheckpointSeconds", "MOTCUA_AUDIT_CHECKPOINT_SECONDS", "seconds between audit checkpoints (default 60)"),
+        ("blobDir", "MOTCUA_BLOB_DIR", "folder of uploaded files, stored by SHA-256 (default motcua-data/blobs; share it between app nodes)"),
+        ("uploadFileLimit", "MOTCUA_UPLOAD_FILE_LIMIT", "largest uploaded file in bytes (default 10485760)"),
+        ("uploadDossierLimit", "MOTCUA_UPLOAD_DOSSIER_LIMIT", "largest total of one dossier's uploaded files in bytes (default 52428800)"),
+        ("publicBaseURL", "MOTCUA_PUBLIC_BASE_URL", "the portal's address in e-mailed links (default http://HOST:PORT)"),
+        ("smtpHost", "MOTCUA_SMTP_HOST", "SMTP server for e-mail notifications (default none: e-mails are logged, not sent)"),
+        ("smtpPort", "MOTCUA_SMTP_PORT", "SMTP port (default 587 with starttls, 465 with tls, 25 with none)"),
+        ("smtpSecurity", "MOTCUA_SMTP_SECURITY", "none, starttls (default) or tls"),
+        ("smtpUsername", "MOTCUA_SMTP_USERNAME", "SMTP login (AUTH PLAIN), default none"),
+        ("smtpPassword", "MOTCUA_SMTP_PASSWORD", "SMTP password"),
+        ("smtpFrom", "MOTCUA_SMTP_FROM", "sender address (default motcua@localhost)"),
+        ("notifyMaxAttempts", "MOTCUA_NOTIFY_MAX_ATTEMPTS", "tries before a message is dead-lettered (default 8)"),
+        ("notifyIntervalSeconds", "MOTCUA_NOTIFY_INTERVAL_SECONDS", "seconds between outbox deliveries (default 5)"),
     ]
 
     /// Environment variables that belong to MotCua but are not server settings.
@@ -97,6 +113,10 @@ public struct ServerConfig: Sendable, Equatable {
             else { value = nil }
             guard let (text, source) = value else { continue }
             try config.set(key, text, source: source)
+        }
+        // Links in e-mails point at this server unless the deployment names its public address.
+        if flags["publicBaseURL"] == nil && environment["MOTCUA_PUBLIC_BASE_URL"] == nil && file?["publicBaseURL"] == nil {
+            config.portal.publicBaseURL = "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(config.port)"
         }
         return config
     }
@@ -143,6 +163,28 @@ public struct ServerConfig: Sendable, Equatable {
             }
             if key == "auditKeyDir" { auditKeyDir = text } else { auditCheckpointsFile = text }
         case "auditCheckpointSeconds": auditCheckpointSeconds = try int(5...86_400)
+        case "blobDir":
+            guard !text.isEmpty, TextRules.problem(text, maxLength: 4096) == nil else { throw ConfigError(key: key, source: source, reason: "expected a folder path") }
+            portal.blobDir = text
+        case "uploadFileLimit": portal.uploadFileLimit = try int(1024...(1 << 32))
+        case "uploadDossierLimit": portal.uploadDossierLimit = try int(1024...(1 << 34))
+        case "publicBaseURL":
+            guard text.hasPrefix("http://") || text.hasPrefix("https://"), !text.contains(" "), TextRules.problem(text, maxLength: 500) == nil else {
+                throw ConfigError(key: key, source: source, reason: "expected an http:// or https:// URL")
+            }
+            portal.publicBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        case "smtpHost":
+            guard !text.isEmpty, !text.contains(" ") else { throw ConfigError(key: key, source: source, reason: "expected a host name or IP address") }
+            mail.smtpHost = text
+        case "smtpPort": mail.smtpPort = try int(1...65535)
+        case "smtpSecurity": mail.security = SMTPSecurity(rawValue: try oneOf(SMTPSecurity.allCases.map(\.rawValue))) ?? .starttls
+        case "smtpUsername": mail.username = text
+        case "smtpPassword": mail.password = text
+        case "smtpFrom":
+            guard Intake.isEmail(text) else { throw ConfigError(key: key, source: source, reason: "expected an e-mail address") }
+            mail.from = text
+        case "notifyMaxAttempts": mail.maxAttempts = try int(1...100)
+        case "notifyIntervalSeconds": mail.intervalSeconds = try int(1...3600)
         case "trustedProxies":
             let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard list.allSatisfy(Self.isIPAddress) else {

@@ -71,6 +71,7 @@ enum DeskForms {
         context["history"] = model.history
         context["actions"] = model.actions
         context["forms"] = model.forms
+        if let online = try await DeskOnlineDocuments.context(code: s.code, services) { context["online"] = online }
         if let flash { context["flash"] = flash }
         if let error { context["errorMessage"] = error }
         return services.pages.page("desk-dossier", title: "Hồ sơ \(s.code)", context, status: status)

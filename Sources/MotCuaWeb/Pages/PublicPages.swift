@@ -92,6 +92,7 @@ enum PublicPages {
             "agencies": agencyNames.joined(separator: "; "),
             "targets": p.targetGroups.map { targets[$0] ?? $0 }.joined(separator: ", "),
             "publication": publication ?? false,
+            "onlineSubmit": OnlineSubmission.isOffered(p),
             "channels": p.channels.map { c in
                 ["label": c.channel.label, "limit": limitText(c.limit),
                  "fees": c.fees.isEmpty ? "Không" : c.fees.map { "\($0.name): \(money($0.amount))\($0.note.map { " (\($0))" } ?? "")" }.joined(separator: "; ")]

@@ -19,12 +19,17 @@ struct FileAPI {
     /// Refuses a file with the API's codes (415 for a type we do not take, 422 otherwise).
     static func check(_ content: Data, type: String) throws {
         guard let problem = FileRules.problem(content, type: type) else { return }
+        throw error(problem, type: type)
+    }
+
+    /// The API error of a refused file.
+    static func error(_ problem: FileRules.Problem, type: String) -> APIError {
         switch problem {
         case .unsupportedType:
-            throw APIError(.unsupportedMediaType, code: problem.rawValue, "attachments must be one of \(FileRules.allowedTypes.sorted().joined(separator: ", "))")
-        case .empty: throw APIError(.unprocessableContent, code: problem.rawValue, "the file is empty")
-        case .contentMismatch: throw APIError(.unprocessableContent, code: problem.rawValue, "the file's bytes are not a valid \(type)")
-        case .activeContent: throw APIError(.unprocessableContent, code: problem.rawValue, "XML with XHTML or SVG content is not accepted")
+            APIError(.unsupportedMediaType, code: problem.rawValue, "attachments must be one of \(FileRules.allowedTypes.sorted().joined(separator: ", "))")
+        case .empty: APIError(.unprocessableContent, code: problem.rawValue, "the file is empty")
+        case .contentMismatch: APIError(.unprocessableContent, code: problem.rawValue, "the file's bytes are not a valid \(type)")
+        case .activeContent: APIError(.unprocessableContent, code: problem.rawValue, "XML with XHTML or SVG content is not accepted")
         }
     }
 

@@ -15,6 +15,14 @@ public final class AppServices: Sendable {
     public let dossiers: DossierRepository
     public let indicators: IndicatorRepository
     public let files: FileRepository
+    public let citizens: CitizenRepository
+    public let citizenDocuments: CitizenDocumentRepository
+    public let onlineDossiers: OnlineDossierRepository
+    public let outbox: Outbox
+    public let blobs: BlobStore
+    public let citizenAuth: CitizenAuth
+    /// Upload limits and the public address used in e-mailed links.
+    public let portal: PortalSettings
     let procedures: ProcedureCache
     public let auth: StaffAuth
     public let hasher: PasswordHasher
@@ -32,7 +40,7 @@ public final class AppServices: Sendable {
 
     public init(database: Database, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger,
                 hasher: PasswordHasher = PasswordHasher(), dueSoonDays: Int = 2, security: SecuritySettings = SecuritySettings(),
-                now: @escaping @Sendable () -> Date = { Date() }) async throws {
+                portal: PortalSettings = PortalSettings(), now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.database = database
         self.catalog = CatalogRepository(database: database)
         self.calendarRepository = CalendarRepository(database: database)
@@ -40,6 +48,13 @@ public final class AppServices: Sendable {
         self.dossiers = DossierRepository(database: database)
         self.indicators = IndicatorRepository(database: database)
         self.files = FileRepository(database: database)
+        self.citizens = CitizenRepository(database: database)
+        self.blobs = BlobStore(root: portal.blobDir)
+        self.citizenDocuments = CitizenDocumentRepository(database: database, blobs: blobs)
+        self.onlineDossiers = OnlineDossierRepository(database: database)
+        self.outbox = Outbox(database: database)
+        self.citizenAuth = CitizenAuth(citizens: citizens, hasher: hasher)
+        self.portal = portal
         self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
         self.auth = StaffAuth(staff: staff, hasher: hasher)
@@ -75,4 +90,25 @@ public final class AppServices: Sendable {
 
     /// Deadline arithmetic with the standard office hours.
     public var deadlines: DeadlineCalculator { DeadlineCalculator(calendar: calendar) }
+}
+
+/// Settings of the citizens' portal: where uploaded files are kept, how large they may be, and the
+/// site's public address for links sent by e-mail.
+public struct PortalSettings: Sendable, Equatable {
+    /// Folder of the content-addressed blob store.
+    public var blobDir = "motcua-data/blobs"
+    /// Largest single uploaded file, in bytes.
+    public var uploadFileLimit = 10 * 1024 * 1024
+    /// Largest total of the files attached to one dossier, in bytes.
+    public var uploadDossierLimit = 50 * 1024 * 1024
+    /// Base URL of the portal as citizens reach it (links in e-mails), without a trailing slash.
+    public var publicBaseURL = "http://127.0.0.1:8080"
+
+    public init(blobDir: String = "motcua-data/blobs", uploadFileLimit: Int = 10 * 1024 * 1024, uploadDossierLimit: Int = 50 * 1024 * 1024,
+                publicBaseURL: String = "http://127.0.0.1:8080") {
+        self.blobDir = blobDir
+        self.uploadFileLimit = uploadFileLimit
+        self.uploadDossierLimit = uploadDossierLimit
+        self.publicBaseURL = publicBaseURL
+    }
 }
