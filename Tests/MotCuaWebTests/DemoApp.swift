@@ -16,13 +16,17 @@ struct DemoApp {
     let database: Database
 
     static func run(_ kind: DatabaseKind, start: String = "2026-03-02T08:00:00+07:00", security: SecuritySettings = SecuritySettings(),
-                    _ body: @Sendable (DemoApp) async throws -> Void) async throws {
+                    portal: PortalSettings? = nil, _ body: @Sendable (DemoApp) async throws -> Void) async throws {
+        let blobs = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: blobs) }
+        var settings = portal ?? PortalSettings()
+        settings.blobDir = blobs.path
         try await TestDatabases.with(kind) { database, _ in
             let hasher = PasswordHasher(cost: 4)
             try await DemoSeeder.seed(database, now: Date(), logger: TestDatabases.logger, hashPassword: hasher.hash, withHistory: false)
             let clock = TestClock(ISO8601DateFormatter().date(from: start)!)
             let services = try await AppServices(database: database, logger: TestDatabases.logger, hasher: hasher, security: security,
-                                                 now: { clock.now })
+                                                 portal: settings, now: { clock.now })
             let app = Application(router: AppBuilder.router(services: services).router, logger: TestDatabases.logger)
             try await app.test(.router) { client in
                 try await body(DemoApp(client: client, services: services, clock: clock, database: database))

@@ -72,6 +72,13 @@ public struct Component: Hashable, Sendable, Codable {
     public var template: String?
     public var copies: Int
     public var required: Bool
+
+    public init(name: String, template: String?, copies: Int, required: Bool) {
+        self.name = name
+        self.template = template
+        self.copies = copies
+        self.required = required
+    }
 }
 
 /// A step of a case's internal workflow with the role that owns it and its budget in working hours;

@@ -22,16 +22,6 @@ struct CitizenAPI {
     struct ReuseRequest: Decodable { let component: String; let documentId: String }
     struct ActionRequest: Decodable { let action: String; let version: Int; let reason: String? }
     struct Items<T: Encodable>: Encodable { let items: [T] }
-    struct DossierDetail: Encodable {
-        let dossier: DossierState
-        let history: [Transition]
-        let documents: [AttachedDocument]
-        let pendingSupplement: [AttachedDocument]
-        let trackingSecret: String
-        let postalAddress: String?
-        let allowedActions: [String]
-    }
-
     func me(_ request: Request) async throws -> CitizenAccount { try await services.citizenAuth.requireAPI(request, now: services.now()) }
 
     func register(_ routes: inout RouteRegistry) {
@@ -115,7 +105,7 @@ struct CitizenAPI {
         }
         routes.get("/api/v1/me/dossiers") { request, _ in
             let a = try await me(request)
-            return try JSONResponse.make(Items(items: try await services.onlineDossiers.dossiers(citizenID: a.id)))
+            return try JSONResponse.make(Items(items: try await services.onlineDossiers.dossiers(citizenID: a.id).map(CitizenDossierView.Summary.init)))
         }
         routes.get("/api/v1/me/dossiers/:code") { request, context in
             let a = try await me(request)
@@ -181,10 +171,7 @@ struct CitizenAPI {
         return o
     }
 
-    func detail(_ o: OwnedDossier) -> DossierDetail {
-        DossierDetail(dossier: o.state, history: o.history, documents: o.documents, pendingSupplement: o.pendingSupplement, trackingSecret: o.trackingSecret,
-                      postalAddress: o.postalAddress, allowedActions: Workflow.applicantActions(o.state))
-    }
+    func detail(_ o: OwnedDossier) -> CitizenDossierView { CitizenDossierView(o) }
 
     /// A raw-body upload (`?component=NAME&name=FILE`, the file's type as Content-Type), streamed.
     func upload(_ request: Request, _ a: CitizenAccount, owner: AttachmentOwner, procedure p: Procedure, caseCode: String,

@@ -70,8 +70,6 @@ extension PortalDossierPages {
 /// personal is shown, a wrong check looks exactly like an unknown code, and guesses are throttled
 /// per address like logins.
 enum TrackingPages {
-    static let throttle = SharedThrottle()
-
     /// The fields anyone with the check value may see.
     struct PublicStatus: Encodable {
         let code: String
@@ -90,13 +88,13 @@ enum TrackingPages {
     static func lookup(code: String, check: String, client: String, services: AppServices) async throws -> (PublicStatus, DossierState)? {
         let now = services.now()
         guard code.count <= 64, check.count <= 64, TextRules.problem(code + check, maxLength: 128) == nil else { return nil }
-        if case .wait(let seconds) = throttle.state.withLock({ $0.attempt(username: "track:" + code, address: client, now: now) }) {
+        if case .wait(let seconds) = services.trackingThrottle.state.withLock({ $0.attempt(username: "track:" + code, address: client, now: now) }) {
             var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many tracking queries; try again in \(seconds) seconds")
             e.headers[.retryAfter] = String(seconds)
             throw e
         }
         guard let s = try await services.onlineDossiers.track(code: code, check: check) else { return nil }
-        throttle.state.withLock { $0.recordSuccess(username: "track:" + code, address: client) }
+        services.trackingThrottle.state.withLock { $0.recordSuccess(username: "track:" + code, address: client) }
         let name = try await services.catalog.procedure(code: s.procedureCode)?.name ?? s.procedureCode
         return (PublicStatus(code: s.code, procedureCode: s.procedureCode, procedureName: name, status: s.status, statusCode: s.status.portalCode,
                             statusLabel: s.status.label, submittedAt: VietnamTime.iso(s.submittedAt), receivedAt: s.receivedAt.map(VietnamTime.iso),

@@ -21,6 +21,8 @@ public final class AppServices: Sendable {
     public let outbox: Outbox
     public let blobs: BlobStore
     public let citizenAuth: CitizenAuth
+    /// Guesses at public tracking (code + check value), throttled like logins.
+    let trackingThrottle = SharedThrottle()
     /// Upload limits and the public address used in e-mailed links.
     public let portal: PortalSettings
     let procedures: ProcedureCache
