@@ -38,6 +38,7 @@ import requests
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree for the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe_common import Server, parse_server_args, routes_table, server_argument_parser
+import authz_citizen
 
 PASSWORD = "motcua-demo"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -456,7 +457,7 @@ def main():
             record("setup", "-", "revoked token", revoke_user, "logout 204", r.status_code, False,
                    f"POST /api/v1/auth/logout answered {r.status_code}; the token was used once before ({warm.status_code})")
         for m, pth in api_routes:
-            if (m, pth) in PUBLIC:
+            if (m, pth) in PUBLIC or (m, pth) in authz_citizen.CITIZEN_PUBLIC:
                 continue
             for label, tok in bad.items():
                 r = api.call(m, concrete(pth) + ("?scope=H13.41&from=2026-01-01&to=2026-12-31" if pth.endswith("/indicators") else ""),
@@ -609,10 +610,14 @@ def main():
                         except ValueError: err = r.text[:100]
                     record(R_ACT, role, rel, user, f"perform {action} (200)", r.status_code, r.status_code == 200, f"{kind} {err}".strip())
 
-        # ---- 6. API routes the table does not know
+        # ---- 6. the citizens' side (authz_citizen.py)
+        authz_citizen.check(api, a, record, tokens, table, sessions.get("tiepnhan.ninhkieu"))
+
+        # ---- 7. API routes the table does not know
         for m, pth in api_routes:
             route = f"{m} {pth}"
-            if (m, pth) not in PUBLIC and route not in known:
+            if (m, pth) not in PUBLIC and route not in known and not authz_citizen.is_citizen_route(pth) \
+                    and (m, pth) not in authz_citizen.CITIZEN_PUBLIC:
                 record(route, "-", "-", "-", "(not in the table)", None, False,
                        "new /api/ route: only the 401 rows were checked; add its policy to expected_table()")
     except Exception as e:  # noqa: BLE001 — report, do not hide
