@@ -98,6 +98,8 @@ public struct DossierState: Hashable, Sendable, Codable {
     public var returnedAt: Date?
     public var feeAmount: Int
     public var feePaid: Bool
+    /// Paid through the payment gateway (indicator 3.6); nil or false: at the counter or unpaid.
+    public var feePaidOnline: Bool? = nil
     /// Status to go back to when fees are paid or a supplement arrives.
     public var resumeStatus: DossierStatus?
     /// Optimistic concurrency: increases with every transition.

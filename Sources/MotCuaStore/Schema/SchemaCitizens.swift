@@ -4,7 +4,8 @@ extension Schema {
     /// Version 6: the citizens' portal — accounts (separate from staff), their sessions and tokens,
     /// e-mail confirmation links, the citizen's document store (metadata; the bytes are in the blob
     /// store, by SHA-256), drafts, the documents attached to drafts and dossiers (reused or not), the
-    /// owner and tracking secret of each online dossier; and delivery state of the outbox.
+    /// owner and tracking secret of each online dossier, online payments with every gateway callback
+    /// received, ratings; and the delivery state of the outbox.
     static func createCitizenTables(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
         try await db.create(table: "citizens")
             .column("id", type: .text, .primaryKey(autoIncrement: false))
@@ -81,6 +82,34 @@ extension Schema {
             .column("created_at", type: .bigint, .notNull)
             .run()
         try await db.create(index: "citizen_dossiers_owner").on("citizen_dossiers").column("citizen_id").column("created_at").run()
+        try await db.create(table: "payments")
+            .column("reference", type: .text, .primaryKey(autoIncrement: false))
+            .column("dossier_code", type: .text, .notNull, .references("dossiers", "code"))
+            .column("citizen_id", type: .text)
+            .column("amount", type: .bigint, .notNull)
+            .column("state", type: .text, .notNull)
+            .column("transaction_id", type: .text)
+            .column("receipt_number", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .column("paid_at", type: .bigint)
+            .run()
+        try await db.create(index: "payments_dossier").on("payments").column("dossier_code").run()
+        try await db.create(index: "payments_paid").on("payments").column("paid_at").run()
+        try await db.create(table: "payment_callbacks")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("reference", type: .text, .notNull)
+            .column("outcome", type: .text, .notNull)
+            .column("callback", type: .text, .notNull)
+            .column("received_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(table: "ratings")
+            .column("dossier_code", type: .text, .primaryKey(autoIncrement: false), .references("dossiers", "code"))
+            .column("citizen_id", type: .text, .notNull)
+            .column("overall", type: .text, .notNull)
+            .column("answers", type: .text, .notNull)
+            .column("comment", type: .text)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
         // Delivery of the outbox: tries so far, when to try next, the last error, and a dead-letter
         // instant after too many tries. `dossier_code` is '' for account messages (e-mail links).
         for column in ["next_attempt_at", "dead_at"] { try await db.alter(table: "outbox").column(column, type: .bigint).run() }

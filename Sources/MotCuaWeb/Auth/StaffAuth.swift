@@ -50,15 +50,11 @@ public struct StaffAuth: Sendable {
             throw APIError(.unprocessableContent, code: "invalid_credentials_format",
                            "username at most \(TextRules.Limit.username) printable characters, password at most \(TextRules.Limit.password) bytes")
         }
-        if case .wait(let seconds) = throttle.state.withLock({ $0.attempt(username: username, address: client, now: now) }) {
-            var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in \(seconds) seconds")
-            e.headers[.retryAfter] = String(seconds)
-            throw e
-        }
+        try throttle.admit(username, client: client, now: now)
         let found = try await staff.credentials(username: username)
         let verified = await hasher.verifyOffloaded(password, hash: found?.1 ?? dummyHash)
         guard let (member, _) = found, verified, member.active else { return nil }  // the failure is already counted
-        throttle.state.withLock { $0.recordSuccess(username: username, address: client) }
+        throttle.succeeded(username, client: client)
         return member
     }
 
@@ -101,4 +97,17 @@ public struct StaffAuth: Sendable {
 /// The node's login throttle, shared by every request.
 final class SharedThrottle: Sendable {
     let state = Mutex(LoginThrottle())
+
+    /// Counts an attempt for `key` from `client` before it is checked; throws 429 (with
+    /// `Retry-After`) while the key or the address must wait.
+    func admit(_ key: String, client: String, now: Date, what: String = "failed logins") throws {
+        if case .wait(let seconds) = state.withLock({ $0.attempt(username: key, address: client, now: now) }) {
+            var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many \(what); try again in \(seconds) seconds")
+            e.headers[.retryAfter] = String(seconds)
+            throw e
+        }
+    }
+
+    /// Forgets the failures of `key` from `client` after a success.
+    func succeeded(_ key: String, client: String) { state.withLock { $0.recordSuccess(username: key, address: client) } }
 }

@@ -31,15 +31,11 @@ public struct CitizenAuth: Sendable {
         guard !login.isEmpty, TextRules.problem(login, maxLength: TextRules.Limit.email) == nil, password.utf8.count <= TextRules.Limit.password else {
             throw APIError(.unprocessableContent, code: "invalid_credentials_format", "login at most 254 printable characters, password at most 256 bytes")
         }
-        if case .wait(let seconds) = throttle.state.withLock({ $0.attempt(username: "citizen:" + login, address: client, now: now) }) {
-            var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many failed logins; try again in \(seconds) seconds")
-            e.headers[.retryAfter] = String(seconds)
-            throw e
-        }
+        try throttle.admit("citizen:" + login, client: client, now: now)
         let found = try await citizens.credentials(login: login)
         let verified = await hasher.verifyOffloaded(password, hash: found?.1 ?? dummyHash)
         guard let (account, hash) = found, hash != nil, verified, account.active else { return nil }
-        throttle.state.withLock { $0.recordSuccess(username: "citizen:" + login, address: client) }
+        throttle.succeeded("citizen:" + login, client: client)
         return account
     }
 

@@ -88,13 +88,9 @@ enum TrackingPages {
     static func lookup(code: String, check: String, client: String, services: AppServices) async throws -> (PublicStatus, DossierState)? {
         let now = services.now()
         guard code.count <= 64, check.count <= 64, TextRules.problem(code + check, maxLength: 128) == nil else { return nil }
-        if case .wait(let seconds) = services.trackingThrottle.state.withLock({ $0.attempt(username: "track:" + code, address: client, now: now) }) {
-            var e = APIError(.tooManyRequests, code: "too_many_attempts", "too many tracking queries; try again in \(seconds) seconds")
-            e.headers[.retryAfter] = String(seconds)
-            throw e
-        }
+        try services.trackingThrottle.admit("track:" + code, client: client, now: now, what: "tracking queries")
         guard let s = try await services.onlineDossiers.track(code: code, check: check) else { return nil }
-        services.trackingThrottle.state.withLock { $0.recordSuccess(username: "track:" + code, address: client) }
+        services.trackingThrottle.succeeded("track:" + code, client: client)
         let name = try await services.catalog.procedure(code: s.procedureCode)?.name ?? s.procedureCode
         return (PublicStatus(code: s.code, procedureCode: s.procedureCode, procedureName: name, status: s.status, statusCode: s.status.portalCode,
                             statusLabel: s.status.label, submittedAt: VietnamTime.iso(s.submittedAt), receivedAt: s.receivedAt.map(VietnamTime.iso),

@@ -43,11 +43,8 @@ enum PortalSubmissionPages {
             return try await draftPage(try context.parameters.require("id"), session, services, flash: flash, errors: [], status: .ok)
         }
         routes.post("/ho-so-nhap/:id") { request, context in
-            let session = try await CitizenSession.require(request, services)
-            let id = try context.parameters.require("id")
-            let form = try await FormBody.read(request, context: context)
-            try session.checkCSRF(form["csrf"])
-            let draft = try await requireDraft(id, session, services)
+            let (session, form, draft) = try await draftPost(request, context, services)
+            let id = draft.id
             let p = try await offered(draft.procedureCode, services)
             let a = applicant(form.values)
             let errors = applicantProblems(a, p, draft.caseCode)
@@ -70,11 +67,8 @@ enum PortalSubmissionPages {
             throw DeskRedirect(location: "/ho-so-nhap/\(id)?ok=tep")
         }
         routes.post("/ho-so-nhap/:id/dung-lai") { request, context in
-            let session = try await CitizenSession.require(request, services)
-            let id = try context.parameters.require("id")
-            let form = try await FormBody.read(request, context: context)
-            try session.checkCSRF(form["csrf"])
-            let draft = try await requireDraft(id, session, services)
+            let (session, form, draft) = try await draftPost(request, context, services)
+            let id = draft.id
             let p = try await offered(draft.procedureCode, services)
             guard let component = PortalUploads.component(form["component"], p, draft.caseCode), let doc = form["document"],
                   try await services.citizenDocuments.document(id: doc, citizenID: session.account.id) != nil else {
@@ -84,29 +78,22 @@ enum PortalSubmissionPages {
             throw DeskRedirect(location: "/ho-so-nhap/\(id)?ok=dung-lai")
         }
         routes.post("/ho-so-nhap/:id/go-bo") { request, context in
-            let session = try await CitizenSession.require(request, services)
-            let id = try context.parameters.require("id")
-            let form = try await FormBody.read(request, context: context)
-            try session.checkCSRF(form["csrf"])
-            let draft = try await requireDraft(id, session, services)
+            let (session, form, draft) = try await draftPost(request, context, services)
+            let id = draft.id
             if let c = form["component"], let d = form["document"] {
                 try await services.citizenDocuments.detach(owner: .draft(draft.id), component: c, documentID: d)
             }
             throw DeskRedirect(location: "/ho-so-nhap/\(id)?ok=go")
         }
         routes.post("/ho-so-nhap/:id/xoa") { request, context in
-            let session = try await CitizenSession.require(request, services)
-            let id = try context.parameters.require("id")
-            try session.checkCSRF(try await FormBody.read(request, context: context)["csrf"])
-            _ = try await requireDraft(id, session, services)
+            let (session, _, draft) = try await draftPost(request, context, services)
+            let id = draft.id
             try await services.citizenDocuments.deleteDraft(id: id, citizenID: session.account.id)
             throw DeskRedirect(location: "/ho-so-cua-toi")
         }
         routes.post("/ho-so-nhap/:id/nop") { request, context in
-            let session = try await CitizenSession.require(request, services)
-            let id = try context.parameters.require("id")
-            try session.checkCSRF(try await FormBody.read(request, context: context)["csrf"])
-            let draft = try await requireDraft(id, session, services)
+            let (session, _, draft) = try await draftPost(request, context, services)
+            let id = draft.id
             do {
                 let state = try await submit(draft, session.account, services)
                 throw DeskRedirect(location: "/ho-so-cua-toi/\(state.code)?ok=nop")
@@ -114,6 +101,15 @@ enum PortalSubmissionPages {
                 return try await draftPage(id, session, services, flash: nil, errors: [PortalMessages.citizen(e)], status: .unprocessableContent)
             }
         }
+    }
+
+    /// The session, the form (CSRF checked) and the citizen's draft of a POST to `/ho-so-nhap/:id/…`.
+    static func draftPost(_ request: Request, _ context: AppRequestContext, _ services: AppServices) async throws -> (CitizenSession, FormBody, Draft) {
+        let session = try await CitizenSession.require(request, services)
+        let id = try context.parameters.require("id")
+        let form = try await FormBody.read(request, context: context)
+        try session.checkCSRF(form["csrf"])
+        return (session, form, try await requireDraft(id, session, services))
     }
 
     /// Submits a draft (shared by the page and the API).

@@ -77,6 +77,8 @@ public struct ServerConfig: Sendable, Equatable {
         ("uploadFileLimit", "MOTCUA_UPLOAD_FILE_LIMIT", "largest uploaded file in bytes (default 10485760)"),
         ("uploadDossierLimit", "MOTCUA_UPLOAD_DOSSIER_LIMIT", "largest total of one dossier's uploaded files in bytes (default 52428800)"),
         ("publicBaseURL", "MOTCUA_PUBLIC_BASE_URL", "the portal's address in e-mailed links (default http://HOST:PORT)"),
+        ("paymentSecret", "MOTCUA_PAYMENT_SECRET", "secret shared with the payment gateway for callback signatures (default: the sandbox's own, kept in the database)"),
+        ("paymentSandbox", "MOTCUA_PAYMENT_SANDBOX", "true (default): serve the built-in sandbox payment gateway; false in production"),
         ("smtpHost", "MOTCUA_SMTP_HOST", "SMTP server for e-mail notifications (default none: e-mails are logged, not sent)"),
         ("smtpPort", "MOTCUA_SMTP_PORT", "SMTP port (default 587 with starttls, 465 with tls, 25 with none)"),
         ("smtpSecurity", "MOTCUA_SMTP_SECURITY", "none, starttls (default) or tls"),
@@ -173,6 +175,10 @@ public struct ServerConfig: Sendable, Equatable {
                 throw ConfigError(key: key, source: source, reason: "expected an http:// or https:// URL")
             }
             portal.publicBaseURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        case "paymentSecret":
+            guard text.count >= 16, TextRules.problem(text, maxLength: 512) == nil else { throw ConfigError(key: key, source: source, reason: "expected at least 16 printable characters") }
+            portal.paymentSecret = text
+        case "paymentSandbox": portal.paymentSandbox = try bool()
         case "smtpHost":
             guard !text.isEmpty, !text.contains(" ") else { throw ConfigError(key: key, source: source, reason: "expected a host name or IP address") }
             mail.smtpHost = text

@@ -21,6 +21,10 @@ public final class AppServices: Sendable {
     public let outbox: Outbox
     public let blobs: BlobStore
     public let citizenAuth: CitizenAuth
+    public let payments: PaymentRepository
+    public let ratings: RatingRepository
+    /// The secret shared with the payment gateway (the sandbox's, kept in the settings table, unless configured).
+    public let paymentSecret: String
     /// Guesses at public tracking (code + check value), throttled like logins.
     let trackingThrottle = SharedThrottle()
     /// Upload limits and the public address used in e-mailed links.
@@ -57,6 +61,9 @@ public final class AppServices: Sendable {
         self.outbox = Outbox(database: database)
         self.citizenAuth = CitizenAuth(citizens: citizens, hasher: hasher)
         self.portal = portal
+        self.payments = PaymentRepository(database: database)
+        self.ratings = RatingRepository(database: database)
+        self.paymentSecret = try await Self.paymentSecret(portal, SettingsRepository(database: database))
         self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
         self.auth = StaffAuth(staff: staff, hasher: hasher)
@@ -68,6 +75,16 @@ public final class AppServices: Sendable {
         self.pages = try await PageRenderer()
         self.calendarCache = Mutex(try await calendarRepository.workingCalendar())
         self.hoursCache = Mutex(Self.hours(try await catalog.agencies()))
+    }
+
+    /// The configured gateway secret, or the sandbox's own, created once and kept in the database so
+    /// that every app node signs and checks alike.
+    static func paymentSecret(_ portal: PortalSettings, _ settings: SettingsRepository) async throws -> String {
+        if let configured = portal.paymentSecret { return configured }
+        if let stored = try await settings.value("payment.sandbox_secret") { return stored }
+        let fresh = StaffRepository.randomSecret()
+        try await settings.set("payment.sandbox_secret", fresh)
+        return try await settings.value("payment.sandbox_secret") ?? fresh
     }
 
     static func hours(_ agencies: [Agency]) -> [String: OfficeHours] {
@@ -105,6 +122,10 @@ public struct PortalSettings: Sendable, Equatable {
     public var uploadDossierLimit = 50 * 1024 * 1024
     /// Base URL of the portal as citizens reach it (links in e-mails), without a trailing slash.
     public var publicBaseURL = "http://127.0.0.1:8080"
+    /// The secret shared with the payment gateway; nil: the built-in sandbox's own.
+    public var paymentSecret: String? = nil
+    /// Serve the built-in sandbox payment gateway (`/cong-thanh-toan-thu-nghiem`).
+    public var paymentSandbox = true
 
     public init(blobDir: String = "motcua-data/blobs", uploadFileLimit: Int = 10 * 1024 * 1024, uploadDossierLimit: Int = 50 * 1024 * 1024,
                 publicBaseURL: String = "http://127.0.0.1:8080") {
