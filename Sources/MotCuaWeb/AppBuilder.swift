@@ -39,6 +39,7 @@ public enum AppBuilder {
         PortalSubmissionPages.register(&routes, services: services)
         PortalDossierPages.register(&routes, services: services)
         TrackingPages.register(&routes, services: services)
+        PortalPayments.register(&routes, services: services)
         routes.installMethodNotAllowed()
         return (router, routes)
     }

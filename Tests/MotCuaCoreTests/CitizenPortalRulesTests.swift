@@ -153,3 +153,57 @@ struct CitizenPortalRulesTests {
         #expect(c.subject == "Xác nhận địa chỉ thư điện tử" && c.body.contains("http://h/xac-nhan-email?ma=abc"))
     }
 }
+
+/// The payment gateway's callback rules and the rating rule.
+struct PaymentRulesTests {
+    static let payment = PaymentRecord(reference: "TT1", dossierCode: "H13.41-261203-0001", amount: 8000, state: .pending, transactionID: nil)
+
+    static func callback(amount: Int = 8000, status: String = "00", txn: String = "N1") -> PaymentCallback {
+        PaymentCallback(reference: "TT1", amount: amount, status: status, transactionID: txn, paidAt: "20261203091500", signature: "abc")
+    }
+
+    @Test func callbacksAreDecidedBySignatureAmountAndState() {
+        #expect(PaymentRules.signingInput(Self.callback().signedFields, secret: "s") == "TT1|8000|00|N1|20261203091500|s")
+        #expect(PaymentRules.decide(Self.callback(), expectedSignature: "ABC", payment: Self.payment) == .success(.accept))
+        #expect(PaymentRules.decide(Self.callback(), expectedSignature: "abd", payment: Self.payment) == .failure(.badSignature))
+        #expect(PaymentRules.decide(Self.callback(), expectedSignature: "abc", payment: nil) == .failure(.unknownReference))
+        #expect(PaymentRules.decide(Self.callback(amount: 7999), expectedSignature: "abc", payment: Self.payment) == .failure(.amountMismatch))
+        #expect(PaymentRules.decide(Self.callback(status: "24"), expectedSignature: "abc", payment: Self.payment) == .success(.failed))
+        var paid = Self.payment
+        paid.state = .paid
+        paid.transactionID = "N1"
+        #expect(PaymentRules.decide(Self.callback(), expectedSignature: "abc", payment: paid) == .success(.duplicate))
+        #expect(PaymentRules.decide(Self.callback(txn: "N2"), expectedSignature: "abc", payment: paid) == .failure(.conflictingTransaction))
+        #expect(PaymentRules.receiptNumber(year: 2026, sequence: 12) == "BL2026-000012")
+    }
+
+    @Test func paymentBeforeReceiptKeepsTheStatusAndAFeeDueResumes() throws {
+        let context = WorkflowContext(steps: WorkflowTests.steps, limit: TimeLimit(amount: 1, unit: .workingDays), deadlines: WorkflowTests.deadlines,
+                                      listedFees: 8000, components: [])
+        var s = try CitizenPortalRulesTests.onlineDossier(status: .submitted)
+        s.feeAmount = 8000
+        let (paid, t) = try Workflow.recordOnlinePayment(s, accountID: "c1", receipt: "BL2026-000001", now: WorkflowTests.vn("2026-12-03T09:00:00"),
+                                                         context: context).get()
+        #expect(paid.status == .submitted && paid.feePaid && paid.feePaidOnline == true && t.byApplicant == true && t.note?.contains("8.000 đ") == true)
+        #expect(!PaymentRules.payable(paid))
+        guard case .failure = Workflow.recordOnlinePayment(paid, accountID: "c1", receipt: "x", now: WorkflowTests.vn("2026-12-03T09:01:00"), context: context) else {
+            Issue.record("a paid dossier cannot be paid again")
+            return
+        }
+        var due = s
+        due.status = .feeDue
+        due.resumeStatus = .processing
+        #expect(try Workflow.recordOnlinePayment(due, accountID: "c1", receipt: "y", now: WorkflowTests.vn("2026-12-03T09:00:00"), context: context).get().0.status == .processing)
+    }
+
+    @Test func oneCompleteRatingAfterTheResult() throws {
+        var s = try CitizenPortalRulesTests.onlineDossier(status: .processing)
+        let all = Dictionary(uniqueKeysWithValues: Rating.questions.map { ($0.key, Rating.Level.satisfied) })
+        #expect(Rating.problem(Rating(answers: all, comment: nil), dossier: s, alreadyRated: false) == "not_returned")
+        s.status = .returned
+        #expect(Rating.problem(Rating(answers: all, comment: nil), dossier: s, alreadyRated: false) == nil)
+        #expect(Rating.problem(Rating(answers: ["overall": .satisfied], comment: nil), dossier: s, alreadyRated: false) == "answers_incomplete")
+        #expect(Rating.problem(Rating(answers: all, comment: nil), dossier: s, alreadyRated: true) == "already_rated")
+        #expect(Rating(answers: all.merging(["overall": .dissatisfied]) { $1 }, comment: nil).overall == .dissatisfied)
+    }
+}

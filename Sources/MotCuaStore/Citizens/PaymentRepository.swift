@@ -111,7 +111,7 @@ public struct PaymentRepository: Sendable {
                 }
                 let year = DeadlineCalculator.localDate(of: now).year
                 let seq = try await db.raw("""
-                    INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\\(bind: dossier.agencyCode), 'BL', \\(bind: year), 1)
+                    INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: dossier.agencyCode), 'BL', \(bind: year), 1)
                     ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
                     RETURNING last
                     """).first()?.decode(column: "last", as: Int.self) ?? 0

@@ -25,6 +25,7 @@ struct CitizenAPI {
     func me(_ request: Request) async throws -> CitizenAccount { try await services.citizenAuth.requireAPI(request, now: services.now()) }
 
     func register(_ routes: inout RouteRegistry) {
+        registerPaymentAndRating(&routes)
         routes.post("/api/v1/citizen/token") { request, context in
             let body = try await request.decode(as: TokenRequest.self, context: context)
             guard let account = try await services.citizenAuth.login(body.login, password: body.password,
@@ -140,6 +141,33 @@ struct CitizenAPI {
                 _ = try await services.onlineDossiers.act(code: o.state.code, account: a, action: action, expectedVersion: body.version, now: services.now(), context: ctx)
             } catch let e as CitizenError { throw Self.apiError(e) }
             return try JSONResponse.make(detail(try await owned(o.state.code, a)))
+        }
+    }
+
+    /// `POST /api/v1/me/dossiers/{code}/payments` and `/rating`.
+    func registerPaymentAndRating(_ routes: inout RouteRegistry) {
+        struct Created: Encodable { let reference: String; let amount: Int; let payURL: String }
+        routes.post("/api/v1/me/dossiers/:code/payments") { request, context in
+            let a = try await me(request)
+            let o = try await owned(try context.parameters.require("code"), a)
+            guard PaymentRules.payable(o.state) else { throw APIError(.conflict, code: "nothing_to_pay", "the dossier has no fee left to pay") }
+            guard services.portal.paymentSandbox else { throw APIError(.serviceUnavailable, code: "no_payment_gateway", "no payment gateway is configured") }
+            let p = try await services.payments.create(dossier: o.state, citizenID: a.id, now: services.now())
+            return try JSONResponse.make(Created(reference: p.reference, amount: p.amount,
+                                                 payURL: "\(services.portal.publicBaseURL)/cong-thanh-toan-thu-nghiem?ref=\(p.reference)"), status: .created)
+        }
+        struct RatingRequest: Decodable { let answers: [String: Rating.Level]; let comment: String? }
+        routes.post("/api/v1/me/dossiers/:code/rating") { request, context in
+            let a = try await me(request)
+            let o = try await owned(try context.parameters.require("code"), a)
+            let body = try await request.decode(as: RatingRequest.self, context: context)
+            do {
+                try await services.ratings.rate(code: o.state.code, citizenID: a.id, rating: Rating(answers: body.answers, comment: body.comment.map(TextRules.normalized)),
+                                                now: services.now())
+            } catch CitizenError.workflow(let code, let message, _) {
+                throw APIError(code == "already_rated" ? .conflict : .unprocessableContent, code: code, message)
+            }
+            return Response(status: .noContent)
         }
     }
 

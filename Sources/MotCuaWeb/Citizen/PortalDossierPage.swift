@@ -42,7 +42,21 @@ extension PortalDossierPages {
             ctx["apologies"] = apologies.map { ["at": VietnameseFormat.dateTime($0.at) ?? "", "newDue": VietnameseFormat.dateTime($0.newDue) ?? "",
                                                 "reason": $0.reason] }
         }
-        if s.feeAmount > 0 { ctx["fee"] = ["amount": Money.vnd(s.feeAmount), "paid": s.feePaid] as [String: Any] }
+        if s.feeAmount > 0 {
+            let paid = try await services.payments.payments(dossierCode: s.code).filter { $0.state == .paid }
+            ctx["fee"] = ["amount": Money.vnd(s.feeAmount), "paid": s.feePaid, "online": s.feePaidOnline == true, "payable": PaymentRules.payable(s),
+                          "receipts": paid.map { ["number": $0.receiptNumber ?? "", "amount": Money.vnd($0.amount), "at": VietnameseFormat.dateTime($0.paidAt) ?? "",
+                                                  "transaction": $0.transactionID ?? ""] }] as [String: Any]
+        }
+        if s.status == .returned {
+            if let r = try await services.ratings.rating(code: s.code) {
+                ctx["rated"] = present(["overall": r.overall.label, "comment": r.comment])
+            } else {
+                ctx["ratingForm"] = Rating.questions.map { q in
+                    ["key": q.key, "text": q.text, "levels": Rating.Level.allCases.map { ["value": $0.rawValue, "label": $0.label] }] as [String: Any]
+                }
+            }
+        }
         if [.finished, .returned].contains(s.status), s.resultElectronic, s.resultFile != nil { ctx["resultHref"] = "/ho-so-cua-toi/\(s.code)/ket-qua" }
         if s.status == .submitted, let p {
             let bring = OnlineSubmission.mustBring(p, caseCode: s.caseCode, documents: owned.documents.map(\.submission))

@@ -32,7 +32,7 @@ enum PortalDossierPages {
         routes.get("/ho-so-cua-toi/:code") { request, context in
             let session = try await CitizenSession.require(request, services)
             let flash = ["nop": "Đã nộp hồ sơ. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận; Ông/Bà sẽ nhận thông báo qua thư điện tử.",
-                         "tep": "Đã đính kèm tệp bổ sung.", "bo-sung": "Đã gửi hồ sơ bổ sung.", "rut": "Đã rút hồ sơ."][request.query("ok") ?? ""]
+                         "tep": "Đã đính kèm tệp bổ sung.", "danh-gia": "Cảm ơn Ông/Bà đã đánh giá.", "bo-sung": "Đã gửi hồ sơ bổ sung.", "rut": "Đã rút hồ sơ."][request.query("ok") ?? ""]
             return try await dossierPage(try context.parameters.require("code"), session, services, flash: flash, errors: [], status: .ok)
         }
         routes.post("/ho-so-cua-toi/:code/bo-sung/tai-len") { request, context in
@@ -52,6 +52,24 @@ enum PortalDossierPages {
         }
         routes.post("/ho-so-cua-toi/:code/bo-sung") { request, context in
             try await act(request, context, services, action: .supplementProvided, ok: "bo-sung")
+        }
+        routes.post("/ho-so-cua-toi/:code/danh-gia") { request, context in
+            let session = try await CitizenSession.require(request, services)
+            let code = try context.parameters.require("code")
+            let form = try await FormBody.read(request, context: context)
+            try session.checkCSRF(form["csrf"])
+            _ = try await requireOwned(code, session, services)
+            var answers: [String: Rating.Level] = [:]
+            for q in Rating.questions { answers[q.key] = form[q.key].flatMap(Rating.Level.init(rawValue:)) }
+            do {
+                try await services.ratings.rate(code: code, citizenID: session.account.id, rating: Rating(answers: answers, comment: form["comment"]),
+                                                now: services.now())
+            } catch CitizenError.workflow(let problem, _, _) {
+                let message = ["already_rated": "Hồ sơ này đã được đánh giá.", "not_returned": "Chỉ đánh giá được sau khi nhận kết quả.",
+                               "answers_incomplete": "Vui lòng trả lời tất cả các câu hỏi.", "comment_invalid": "Ý kiến quá dài hoặc chứa ký tự không hợp lệ."][problem]
+                return try await dossierPage(code, session, services, flash: nil, errors: [message ?? "Không ghi nhận được đánh giá."], status: .unprocessableContent)
+            }
+            throw DeskRedirect(location: "/ho-so-cua-toi/\(code)?ok=danh-gia")
         }
         routes.post("/ho-so-cua-toi/:code/rut") { request, context in
             try await act(request, context, services, action: nil, ok: "rut")
