@@ -14,7 +14,7 @@ A can submit); A prepares a draft of 1.001193 with an uploaded PDF and submits i
 import hashlib, re, secrets, sqlite3, subprocess, os
 import requests
 
-CITIZEN_PUBLIC = {("POST", "/api/v1/citizen/token"), ("GET", "/api/v1/public/dossiers/{code}")}
+CITIZEN_PUBLIC = {("POST", "/api/v1/citizen/token"), ("GET", "/api/v1/public/dossiers/{code}"), ("POST", "/api/v1/payments/callback")}
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PASSWORD = "mat-khau-rat-dai"
 COMPONENTS = ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh (hoặc văn bản xác nhận của người làm chứng, giấy cam đoan về việc sinh)",
@@ -105,6 +105,9 @@ def check(api, a, record, staff_tokens, table, staff_cookie):
         ("GET", f"/api/v1/me/dossiers/{code}", "GET /api/v1/me/dossiers/{code}", {}),
         ("POST", f"/api/v1/me/dossiers/{code}/files?component={requests.utils.quote(COMPONENTS[0])}&name=b.pdf", "POST /api/v1/me/dossiers/{code}/files", upload),
         ("POST", f"/api/v1/me/dossiers/{code}/actions", "POST /api/v1/me/dossiers/{code}/actions", {"json_body": {"action": "withdraw", "version": 0, "reason": "thử"}}),
+        ("POST", f"/api/v1/me/dossiers/{code}/payments", "POST /api/v1/me/dossiers/{code}/payments", {}),
+        ("POST", f"/api/v1/me/dossiers/{code}/rating", "POST /api/v1/me/dossiers/{code}/rating",
+         {"json_body": {"answers": {"overall": "satisfied", "guidance": "satisfied", "time": "satisfied", "result": "satisfied"}}}),
     ]
     for m, path, route, kw in rows:
         r = api.call(m, path, tb, **kw)
