@@ -40,6 +40,7 @@ public enum AppBuilder {
         PortalDossierPages.register(&routes, services: services)
         TrackingPages.register(&routes, services: services)
         PortalPayments.register(&routes, services: services)
+        FeedbackPages.register(&routes, services: services)
         routes.installMethodNotAllowed()
         return (router, routes)
     }

@@ -207,3 +207,22 @@ struct PaymentRulesTests {
         #expect(Rating(answers: all.merging(["overall": .dissatisfied]) { $1 }, comment: nil).overall == .dissatisfied)
     }
 }
+
+/// The rules of feedback (phản ánh, kiến nghị).
+struct FeedbackRulesTests {
+    @Test func submissionRulesAndDeadline() throws {
+        let f = FeedbackRules.normalized(FeedbackSubmission(name: " Lê Văn Tám ", email: "", phone: "0912 345 678", agencyCode: "H13.41", dossierCode: " ",
+                                                            category: .lateness, content: "  Hồ sơ khai sinh của con tôi trễ hẹn 3 ngày.  "))
+        #expect(f.email == nil && f.dossierCode == nil && f.name == "Lê Văn Tám" && FeedbackRules.problems(f).isEmpty)
+        var short = f
+        short.content = "Chậm"
+        short.phone = nil
+        #expect(Set(FeedbackRules.problems(short).map(\.code)) == ["content_too_short", "email_or_phone_required"])
+        let d = WorkflowTests.deadlines
+        let due = FeedbackRules.answerDue(submittedAt: WorkflowTests.vn("2026-12-03T09:00:00"), workingDays: 15, deadlines: d)
+        #expect(due == WorkflowTests.vn("2026-12-24T09:00:00"))
+        #expect(!FeedbackRules.isLate(due: due, answeredAt: nil, now: WorkflowTests.vn("2026-12-24T09:00:00")))
+        #expect(FeedbackRules.isLate(due: due, answeredAt: nil, now: WorkflowTests.vn("2026-12-24T09:00:01")))
+        #expect(FeedbackRules.reference(date: CivilDate(year: 2026, month: 12, day: 3)!, sequence: 7) == "PAKN-261203-0007")
+    }
+}

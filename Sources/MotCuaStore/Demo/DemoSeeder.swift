@@ -39,7 +39,7 @@ public enum DemoSeeder {
     ]
 
     /// Tables emptied by `reset`, children before parents.
-    static let dataTables = ["ratings", "payment_callbacks", "payments", "submission_documents", "citizen_dossiers", "drafts", "citizen_documents", "citizen_verifications", "citizen_tokens",
+    static let dataTables = ["feedback", "ratings", "payment_callbacks", "payments", "submission_documents", "citizen_dossiers", "drafts", "citizen_documents", "citizen_verifications", "citizen_tokens",
                              "citizens", "dossier_forms", "form_numbers", "files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
                              "dossier_events", "dossiers", "auth_tokens", "staff", "calendar_schedules", "settings"]
 

@@ -110,6 +110,23 @@ extension Schema {
             .column("comment", type: .text)
             .column("created_at", type: .bigint, .notNull)
             .run()
+        try await db.create(table: "feedback")
+            .column("reference", type: .text, .primaryKey(autoIncrement: false))
+            .column("agency_code", type: .text, .notNull)
+            .column("dossier_code", type: .text)
+            .column("category", type: .text, .notNull)
+            .column("name", type: .text, .notNull)
+            .column("email", type: .text)
+            .column("phone", type: .text)
+            .column("content", type: .text, .notNull)
+            .column("submitted_at", type: .bigint, .notNull)
+            .column("due_at", type: .bigint, .notNull)
+            .column("answer", type: .text)
+            .column("answered_by", type: .text)
+            .column("answered_at", type: .bigint)
+            .column("published", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "feedback_agency").on("feedback").column("agency_code").column("answered_at").column("due_at").run()
         // Delivery of the outbox: tries so far, when to try next, the last error, and a dead-letter
         // instant after too many tries. `dossier_code` is '' for account messages (e-mail links).
         for column in ["next_attempt_at", "dead_at"] { try await db.alter(table: "outbox").column(column, type: .bigint).run() }

@@ -79,6 +79,7 @@ public struct ServerConfig: Sendable, Equatable {
         ("publicBaseURL", "MOTCUA_PUBLIC_BASE_URL", "the portal's address in e-mailed links (default http://HOST:PORT)"),
         ("paymentSecret", "MOTCUA_PAYMENT_SECRET", "secret shared with the payment gateway for callback signatures (default: the sandbox's own, kept in the database)"),
         ("paymentSandbox", "MOTCUA_PAYMENT_SANDBOX", "true (default): serve the built-in sandbox payment gateway; false in production"),
+        ("feedbackAnswerDays", "MOTCUA_FEEDBACK_ANSWER_DAYS", "working days an agency has to answer a feedback (default 15)"),
         ("smtpHost", "MOTCUA_SMTP_HOST", "SMTP server for e-mail notifications (default none: e-mails are logged, not sent)"),
         ("smtpPort", "MOTCUA_SMTP_PORT", "SMTP port (default 587 with starttls, 465 with tls, 25 with none)"),
         ("smtpSecurity", "MOTCUA_SMTP_SECURITY", "none, starttls (default) or tls"),
@@ -179,6 +180,7 @@ public struct ServerConfig: Sendable, Equatable {
             guard text.count >= 16, TextRules.problem(text, maxLength: 512) == nil else { throw ConfigError(key: key, source: source, reason: "expected at least 16 printable characters") }
             portal.paymentSecret = text
         case "paymentSandbox": portal.paymentSandbox = try bool()
+        case "feedbackAnswerDays": portal.feedbackAnswerDays = try int(1...60)
         case "smtpHost":
             guard !text.isEmpty, !text.contains(" ") else { throw ConfigError(key: key, source: source, reason: "expected a host name or IP address") }
             mail.smtpHost = text

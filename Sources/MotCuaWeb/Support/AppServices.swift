@@ -23,6 +23,7 @@ public final class AppServices: Sendable {
     public let citizenAuth: CitizenAuth
     public let payments: PaymentRepository
     public let ratings: RatingRepository
+    public let feedback: FeedbackRepository
     /// The secret shared with the payment gateway (the sandbox's, kept in the settings table, unless configured).
     public let paymentSecret: String
     /// Guesses at public tracking (code + check value), throttled like logins.
@@ -63,6 +64,7 @@ public final class AppServices: Sendable {
         self.portal = portal
         self.payments = PaymentRepository(database: database)
         self.ratings = RatingRepository(database: database)
+        self.feedback = FeedbackRepository(database: database)
         self.paymentSecret = try await Self.paymentSecret(portal, SettingsRepository(database: database))
         self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
@@ -126,6 +128,8 @@ public struct PortalSettings: Sendable, Equatable {
     public var paymentSecret: String? = nil
     /// Serve the built-in sandbox payment gateway (`/cong-thanh-toan-thu-nghiem`).
     public var paymentSandbox = true
+    /// Working days an agency has to answer a feedback (phản ánh, kiến nghị).
+    public var feedbackAnswerDays = 15
 
     public init(blobDir: String = "motcua-data/blobs", uploadFileLimit: Int = 10 * 1024 * 1024, uploadDossierLimit: Int = 50 * 1024 * 1024,
                 publicBaseURL: String = "http://127.0.0.1:8080") {
