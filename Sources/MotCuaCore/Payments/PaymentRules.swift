@@ -76,21 +76,13 @@ public enum PaymentRules {
 
     /// Decides a callback whose signature `expectedSignature` was computed by the shell.
     public static func decide(_ c: PaymentCallback, expectedSignature: String, payment: PaymentRecord?) -> Result<Outcome, Problem> {
-        guard constantTimeEqual(c.signature.lowercased(), expectedSignature.lowercased()) else { return .failure(.badSignature) }
+        guard TrackingCheck.constantTimeEqual(c.signature.lowercased(), expectedSignature.lowercased()) else { return .failure(.badSignature) }
         guard let p = payment else { return .failure(.unknownReference) }
         guard c.amount == p.amount else { return .failure(.amountMismatch) }
         if p.state == .paid {
             return c.transactionID == p.transactionID ? .success(.duplicate) : .failure(.conflictingTransaction)
         }
         return .success(c.status == "00" ? .accept : .failed)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var d: UInt8 = 0
-        for i in 0..<x.count { d |= x[i] ^ y[i] }
-        return d == 0
     }
 
     /// Whether the dossier can be paid online now: it has a fee not yet paid and is not ended.

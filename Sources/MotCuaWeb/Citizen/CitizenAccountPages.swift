@@ -64,6 +64,7 @@ enum CitizenAccountPages {
         let csrf = StaffRepository.randomSecret()
         var ctx = values
         ctx["csrf"] = csrf
+        if let oidc = services.oidc { ctx["oidcName"] = oidc.settings.name }
         var response = services.pages.page(template, title: title, ctx, status: status)
         response.headers[.setCookie] = services.security.cookie(CitizenAuth.formCSRFCookie, csrf, maxAge: 3600,
                                                                 secure: services.security.isSecure(request, peer: context.remoteAddress))

@@ -80,6 +80,11 @@ public struct ServerConfig: Sendable, Equatable {
         ("paymentSecret", "MOTCUA_PAYMENT_SECRET", "secret shared with the payment gateway for callback signatures (default: the sandbox's own, kept in the database)"),
         ("paymentSandbox", "MOTCUA_PAYMENT_SANDBOX", "true (default): serve the built-in sandbox payment gateway; false in production"),
         ("feedbackAnswerDays", "MOTCUA_FEEDBACK_ANSWER_DAYS", "working days an agency has to answer a feedback (default 15)"),
+        ("oidcIssuer", "MOTCUA_OIDC_ISSUER", "OpenID Connect issuer URL of the e-identification login (VNeID, provincial SSO); default none"),
+        ("oidcClientId", "MOTCUA_OIDC_CLIENT_ID", "OpenID Connect client id"),
+        ("oidcClientSecret", "MOTCUA_OIDC_CLIENT_SECRET", "OpenID Connect client secret"),
+        ("oidcScopes", "MOTCUA_OIDC_SCOPES", "space-separated scopes (default: openid profile email)"),
+        ("oidcName", "MOTCUA_OIDC_NAME", "the provider's name on the login button (default VNeID)"),
         ("smtpHost", "MOTCUA_SMTP_HOST", "SMTP server for e-mail notifications (default none: e-mails are logged, not sent)"),
         ("smtpPort", "MOTCUA_SMTP_PORT", "SMTP port (default 587 with starttls, 465 with tls, 25 with none)"),
         ("smtpSecurity", "MOTCUA_SMTP_SECURITY", "none, starttls (default) or tls"),
@@ -181,6 +186,20 @@ public struct ServerConfig: Sendable, Equatable {
             portal.paymentSecret = text
         case "paymentSandbox": portal.paymentSandbox = try bool()
         case "feedbackAnswerDays": portal.feedbackAnswerDays = try int(1...60)
+        case "oidcIssuer":
+            guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(" ") else {
+                throw ConfigError(key: key, source: source, reason: "expected an https:// URL")
+            }
+            portal.oidc.issuer = text
+        case "oidcClientId": portal.oidc.clientID = text
+        case "oidcClientSecret": portal.oidc.clientSecret = text
+        case "oidcScopes":
+            let scopes = text.split(separator: " ").map(String.init)
+            guard scopes.contains("openid") else { throw ConfigError(key: key, source: source, reason: "the scopes must include openid") }
+            portal.oidc.scopes = scopes
+        case "oidcName":
+            guard !text.isEmpty, TextRules.problem(text, maxLength: 100) == nil else { throw ConfigError(key: key, source: source, reason: "expected a short name") }
+            portal.oidc.name = text
         case "smtpHost":
             guard !text.isEmpty, !text.contains(" ") else { throw ConfigError(key: key, source: source, reason: "expected a host name or IP address") }
             mail.smtpHost = text

@@ -61,7 +61,7 @@ public struct SecuritySettings: Sendable {
     }
 
     /// A `Set-Cookie` value with the attributes every MotCua cookie has.
-    func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int, secure: Bool) -> String {
-        "\(name)=\(value); Path=\(path); HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secure ? "; Secure" : "")"
+    func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int, secure: Bool, sameSite: String = "Strict") -> String {
+        "\(name)=\(value); Path=\(path); HttpOnly; SameSite=\(sameSite); Max-Age=\(maxAge)\(secure ? "; Secure" : "")"
     }
 }

@@ -24,6 +24,8 @@ public final class AppServices: Sendable {
     public let payments: PaymentRepository
     public let ratings: RatingRepository
     public let feedback: FeedbackRepository
+    /// The OpenID Connect provider of the portal's e-identification login, if configured.
+    let oidc: OIDCClient?
     /// The secret shared with the payment gateway (the sandbox's, kept in the settings table, unless configured).
     public let paymentSecret: String
     /// Guesses at public tracking (code + check value), throttled like logins.
@@ -65,6 +67,7 @@ public final class AppServices: Sendable {
         self.payments = PaymentRepository(database: database)
         self.ratings = RatingRepository(database: database)
         self.feedback = FeedbackRepository(database: database)
+        self.oidc = OIDCClient(settings: portal.oidc)
         self.paymentSecret = try await Self.paymentSecret(portal, SettingsRepository(database: database))
         self.procedures = ProcedureCache(catalog: catalog)
         self.hasher = hasher
@@ -130,6 +133,8 @@ public struct PortalSettings: Sendable, Equatable {
     public var paymentSandbox = true
     /// Working days an agency has to answer a feedback (phản ánh, kiến nghị).
     public var feedbackAnswerDays = 15
+    /// The identity provider of the OpenID Connect login (VNeID, a provincial SSO).
+    public var oidc = OIDCSettings()
 
     public init(blobDir: String = "motcua-data/blobs", uploadFileLimit: Int = 10 * 1024 * 1024, uploadDossierLimit: Int = 50 * 1024 * 1024,
                 publicBaseURL: String = "http://127.0.0.1:8080") {
