@@ -79,8 +79,13 @@ struct PaymentAndRatingTests {
             #expect(try await call(.post, "/api/v1/me/dossiers/\(code)/rating", #"{"answers":{"overall":"satisfied","guidance":"satisfied","time":"satisfied","result":"satisfied"}}"#).0
                     == .unprocessableContent)
             var v = state.version
+            let (fs, file, _) = try await app.send(.post, "/api/v1/dossiers/\(code)/files?name=trich-luc.pdf", as: "lanhdao.ninhkieu", json: nil,
+                                                   headers: [.contentType: "application/pdf"], body: "%PDF-1.4 Bản sao trích lục khai sinh")
+            #expect(fs == .created)
+            let fileID = try #require(file["id"] as? String)
             for (action, user, extra) in [("receive", "tiepnhan.ninhkieu", ""), ("transfer", "tiepnhan.ninhkieu", ""), ("transfer", "chuyenvien.ninhkieu", ""),
-                                          ("record-result", "lanhdao.ninhkieu", #","electronic":true"#), ("approve", "lanhdao.ninhkieu", ""), ("return", "tiepnhan.ninhkieu", "")] {
+                                          ("record-result", "lanhdao.ninhkieu", #","electronic":true,"file":"\#(fileID)""#), ("approve", "lanhdao.ninhkieu", ""),
+                                          ("return", "tiepnhan.ninhkieu", "")] {
                 try await app.act(code, action, as: user, version: v, extra: extra)
                 v += 1
             }
@@ -89,6 +94,12 @@ struct PaymentAndRatingTests {
             #expect(try await call(.post, "/api/v1/me/dossiers/\(code)/rating", rating).0 == .noContent)
             #expect(try await call(.post, "/api/v1/me/dossiers/\(code)/rating", rating).0 == .conflict)
             #expect(try await app.services.ratings.rating(code: code)?.overall == .dissatisfied)
+            // The electronic result is now in the citizen's store, once, ready to be reused.
+            for _ in 0..<2 {
+                let (_, docs) = try await call(.get, "/api/v1/me/documents", nil)
+                let results = (docs["items"] as? [[String: Any]] ?? []).filter { $0["source"] as? String == "result" }
+                #expect(results.count == 1 && results.first?["dossierCode"] as? String == code && results.first?["name"] as? String == "trich-luc.pdf")
+            }
         }
     }
 }

@@ -226,3 +226,46 @@ public struct CitizenDocumentRepository: Sendable {
         }
     }
 }
+
+extension CitizenDocumentRepository {
+    /// Copies the electronic results of the citizen's finished online dossiers into their store
+    /// (blob store + a `result` document), once each, so that a later submission can reuse them
+    /// (once-only). Returns how many were added.
+    @discardableResult
+    public func syncResults(citizenID: String, now: Date) async throws -> Int {
+        let pending = try await database.read { db -> [(code: String, file: String)] in
+            var out: [(String, String)] = []
+            for r in try await db.select().column(SQLColumn("state", table: "dossiers")).from("citizen_dossiers")
+                .join("dossiers", on: SQLColumn("code", table: "dossiers"), .equal, SQLColumn("dossier_code", table: "citizen_dossiers"))
+                .where(SQLColumn("citizen_id", table: "citizen_dossiers"), .equal, SQLBind(citizenID))
+                .where(SQLColumn("status", table: "dossiers"), .in, SQLBind.group([DossierStatus.finished.rawValue, DossierStatus.returned.rawValue])).all() {
+                let s = try StoredJSON.decode(DossierState.self, from: r.decode(column: "state", as: String.self))
+                guard s.resultElectronic, let file = s.resultFile else { continue }
+                let have = try await db.select().column("id").from("citizen_documents").where("citizen_id", .equal, citizenID)
+                    .where("source", .equal, "result").where("dossier_code", .equal, s.code).first()
+                if have == nil { out.append((s.code, file)) }
+            }
+            return out
+        }
+        var added = 0
+        for (code, fileID) in pending {
+            guard let row = try await database.read({ db in
+                try await db.select().columns("name", "content_type", "content").from("files").where("id", .equal, fileID).first()
+            }) else { continue }
+            let type = try row.decode(column: "content_type", as: String.self)
+            let writer = try blobs.writer(contentType: type, limit: Int.max)
+            try writer.write(try row.decode(column: "content", as: Data.self))
+            let (sha, size) = try writer.finish()
+            let doc = CitizenDocument(id: UUID().uuidString.lowercased(), sha256: sha, name: try row.decode(column: "name", as: String.self), contentType: type,
+                                      size: size, source: "result", component: nil, dossierCode: code, createdAt: now)
+            try await database.write { db in
+                // Another request may have copied it meanwhile: keep one.
+                guard try await db.select().column("id").from("citizen_documents").where("citizen_id", .equal, citizenID)
+                    .where("source", .equal, "result").where("dossier_code", .equal, code).first() == nil else { return }
+                try await Self.insert(db, doc, citizenID: citizenID)
+            }
+            added += 1
+        }
+        return added
+    }
+}

@@ -44,6 +44,7 @@ struct CitizenAPI {
         routes.get("/api/v1/me") { request, _ in try JSONResponse.make(try await me(request)) }
         routes.get("/api/v1/me/documents") { request, _ in
             let a = try await me(request)
+            try await services.citizenDocuments.syncResults(citizenID: a.id, now: services.now())
             return try JSONResponse.make(Items(items: try await services.citizenDocuments.documents(citizenID: a.id)))
         }
         routes.get("/api/v1/me/drafts") { request, _ in

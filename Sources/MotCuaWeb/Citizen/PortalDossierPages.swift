@@ -95,6 +95,7 @@ enum PortalDossierPages {
         }
         routes.get("/kho-du-lieu") { request, _ in
             let session = try await CitizenSession.require(request, services)
+            try await services.citizenDocuments.syncResults(citizenID: session.account.id, now: services.now())
             let docs = try await services.citizenDocuments.documents(citizenID: session.account.id)
             var ctx = session.layoutContext
             ctx["documents"] = docs.map { d in

@@ -185,6 +185,7 @@ enum PortalSubmissionPages {
                           status: HTTPResponse.Status) async throws -> Response {
         let draft = try await requireDraft(id, session, services)
         let p = try await offered(draft.procedureCode, services)
+        try await services.citizenDocuments.syncResults(citizenID: session.account.id, now: services.now())
         let store = try await services.citizenDocuments.documents(citizenID: session.account.id)
         let agency = try await services.catalog.agency(code: draft.agencyCode)
         let docs = draft.documents.map(\.submission)
