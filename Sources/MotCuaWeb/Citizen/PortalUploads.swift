@@ -56,8 +56,10 @@ enum PortalUploads {
             let here = attached.filter { $0.component == comp.name }
             let ids = Set(here.map(\.document.id))
             let choices = store.filter { !ids.contains($0.id) }
+            // An empty action means the form is not offered (swift-mustache treats "" as present).
             return ["index": i, "name": comp.name, "required": comp.required, "template": comp.template ?? false,
-                    "uploadAction": "\(uploadAction)?csrf=\(csrf)", "reuseAction": reuseAction, "removeAction": removeAction,
+                    "uploadAction": "\(uploadAction)?csrf=\(csrf)", "reuseAction": reuseAction.isEmpty ? false : reuseAction,
+                    "removeAction": removeAction.isEmpty ? false : removeAction,
                     "attached": here.map { d in
                         ["id": d.document.id, "name": d.document.name, "size": sizeText(d.document.size), "reused": d.reused,
                          "component": comp.name] as [String: Any]
