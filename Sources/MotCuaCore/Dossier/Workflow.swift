@@ -158,6 +158,9 @@ public enum Workflow {
         /// Ends processing (indicator 2.1) with the national scoring rules.
         func endProcessing(_ status: DossierStatus) {
             s.status = status
+            if status == .finished {
+                t.effects.append(.notifyApplicant(form: "result-ready", message: "Hồ sơ \(s.code) đã giải quyết xong, kết quả sẵn sàng để nhận"))
+            }
             guard s.processingEndedAt == nil else { return }
             s.processingEndedAt = now
             if s.receivedAt == nil {
@@ -279,7 +282,9 @@ public enum Workflow {
             s.apologyNewDue = newDue
             s.apologies = (s.apologies ?? []) + [Apology(at: now, newDue: newDue, reason: reason, by: actor.username, late: afterDue)]
             t.note = reason + (afterDue ? " (xin lỗi sau thời hạn: tính là trễ)" : "")
-            t.effects.append(.notifyApplicant(form: "04", message: "Xin lỗi về việc trễ hẹn hồ sơ \(s.code): \(reason)"))
+            let day = DeadlineCalculator.localDate(of: newDue)
+            let date = "\(CivilDate.zeroPadded(day.day, 2))/\(CivilDate.zeroPadded(day.month, 2))/\(day.year)"
+            t.effects.append(.notifyApplicant(form: "04", message: "Xin lỗi về việc trễ hẹn hồ sơ \(s.code): \(reason). Ngày hẹn trả kết quả mới: \(date)"))
         }
         s.version += 1
         t.to = s.status

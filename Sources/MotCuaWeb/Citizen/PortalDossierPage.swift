@@ -58,6 +58,9 @@ extension PortalDossierPages {
             }
         }
         if [.finished, .returned].contains(s.status), s.resultElectronic, s.resultFile != nil { ctx["resultHref"] = "/ho-so-cua-toi/\(s.code)/ket-qua" }
+        if s.status == .submitted, let c = p?.procedureCase(s.caseCode), !c.noDueDate, let limit = c.limit(for: .online) {
+            ctx["expectedDue"] = VietnameseFormat.dateTime(services.deadlines(for: s.agencyCode).due(from: services.now(), limit: limit))
+        }
         if s.status == .submitted, let p {
             let bring = OnlineSubmission.mustBring(p, caseCode: s.caseCode, documents: owned.documents.map(\.submission))
             if !bring.isEmpty { ctx["mustBring"] = bring }

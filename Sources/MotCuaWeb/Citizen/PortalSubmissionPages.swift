@@ -204,6 +204,9 @@ enum PortalSubmissionPages {
         ctx["byPost"] = draft.postalAddress != nil
         let fees = p.channels.first { $0.channel == .online }?.fees ?? []
         if !fees.isEmpty { ctx["fees"] = fees.map { ["name": $0.name, "amount": Money.vnd($0.amount)] } }
+        if let c, !c.noDueDate, let limit = c.limit(for: .online) {
+            ctx["expectedDue"] = VietnameseFormat.dateTime(services.deadlines(for: draft.agencyCode).due(from: services.now(), limit: limit))
+        }
         let bring = OnlineSubmission.mustBring(p, caseCode: draft.caseCode, documents: docs)
         if !bring.isEmpty { ctx["mustBring"] = bring }
         let problems = OnlineSubmission.problems(p, caseCode: draft.caseCode, agency: agency, documents: docs, account: session.account)
