@@ -180,7 +180,8 @@ public struct CitizenDocumentRepository: Sendable {
     /// Saves the applicant data, note and postal address of a draft.
     public func updateDraft(id: String, citizenID: String, applicant: Applicant, note: String?, postalAddress: String?, now: Date) async throws {
         try await database.write { db in
-            guard try await db.select().column("id").from("drafts").where("id", .equal, id).where("citizen_id", .equal, citizenID).first() != nil else {
+            guard try await db.select().column("id").from("drafts").where("id", .equal, id).where("citizen_id", .equal, citizenID)
+                .where("submitted_dossier", .is, SQLLiteral.null).first() != nil else {
                 throw CitizenError.notFound
             }
             try await db.update("drafts").set("applicant", to: try StoredJSON.encode(applicant)).set("note", to: SQLBind(note))
@@ -196,7 +197,8 @@ public struct CitizenDocumentRepository: Sendable {
     static func draft(_ db: any SQLDatabase, id: String, citizenID: String) async throws -> Draft? {
         guard let r = try await db.select().columns("id", "citizen_id", "procedure_code", "case_code", "agency_code", "applicant", "note",
                                                     "postal_address", "updated_at")
-            .from("drafts").where("id", .equal, id).where("citizen_id", .equal, citizenID).first() else { return nil }
+            .from("drafts").where("id", .equal, id).where("citizen_id", .equal, citizenID).where("submitted_dossier", .is, SQLLiteral.null)
+            .first() else { return nil }
         func opt(_ c: String) throws -> String? { try r.decodeNil(column: c) ? nil : r.decode(column: c, as: String.self) }
         return Draft(id: id, citizenID: citizenID, procedureCode: try r.decode(column: "procedure_code", as: String.self),
                      caseCode: try r.decode(column: "case_code", as: String.self), agencyCode: try r.decode(column: "agency_code", as: String.self),
@@ -209,16 +211,26 @@ public struct CitizenDocumentRepository: Sendable {
     public func drafts(citizenID: String) async throws -> [Draft] {
         try await database.read { db in
             var out: [Draft] = []
-            for r in try await db.select().column("id").from("drafts").where("citizen_id", .equal, citizenID).orderBy("updated_at", .descending).limit(100).all() {
+            for r in try await db.select().column("id").from("drafts").where("citizen_id", .equal, citizenID).where("submitted_dossier", .is, SQLLiteral.null)
+                .orderBy("updated_at", .descending).limit(100).all() {
                 if let d = try await Self.draft(db, id: try r.decode(column: "id", as: String.self), citizenID: citizenID) { out.append(d) }
             }
             return out
         }
     }
 
+    /// The dossier a draft became, once submitted (so that a repeated submit lands on it).
+    public func submittedDossier(draftID: String, citizenID: String) async throws -> String? {
+        try await database.read { db in
+            try await db.select().column("submitted_dossier").from("drafts").where("id", .equal, draftID).where("citizen_id", .equal, citizenID)
+                .where("submitted_dossier", .isNot, SQLLiteral.null).first()?.decode(column: "submitted_dossier", as: String.self)
+        }
+    }
+
     public func deleteDraft(id: String, citizenID: String) async throws {
         try await database.write { db in
-            guard try await db.select().column("id").from("drafts").where("id", .equal, id).where("citizen_id", .equal, citizenID).first() != nil else {
+            guard try await db.select().column("id").from("drafts").where("id", .equal, id).where("citizen_id", .equal, citizenID)
+                .where("submitted_dossier", .is, SQLLiteral.null).first() != nil else {
                 throw CitizenError.notFound
             }
             try await db.delete(from: "submission_documents").where("owner", .equal, AttachmentOwner.draft(id).key).run()

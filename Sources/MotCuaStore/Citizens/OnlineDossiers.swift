@@ -48,7 +48,8 @@ public struct OnlineDossierRepository: Sendable {
                 .where("owner", .equal, AttachmentOwner.draft(draftID).key).run()
             try await db.update("citizen_documents").set("dossier_code", to: code)
                 .where("id", .in, draft.documents.filter { !$0.reused }.map(\.document.id)).run()
-            try await db.delete(from: "drafts").where("id", .equal, draftID).run()
+            // Kept, marked with its dossier: a repeated submit (a double click, Back) lands on the dossier.
+            try await db.update("drafts").set("submitted_dossier", to: code).where("id", .equal, draftID).run()
             if let recipient = draft.applicant.email ?? account.email {
                 let mail = notification(state)
                 try await Outbox.enqueue(db, id: "\(code)#0#submitted", dossierCode: code, recipient: recipient, form: "submitted",

@@ -64,6 +64,7 @@ extension Schema {
             .column("postal_address", type: .text)
             .column("created_at", type: .bigint, .notNull)
             .column("updated_at", type: .bigint, .notNull)
+            .column("submitted_dossier", type: .text)
             .run()
         try await db.create(index: "drafts_owner").on("drafts").column("citizen_id").run()
         try await db.create(table: "submission_documents")

@@ -92,12 +92,21 @@ enum PortalSubmissionPages {
             throw DeskRedirect(location: "/ho-so-cua-toi")
         }
         routes.post("/ho-so-nhap/:id/nop") { request, context in
+            // A second click (or Back and submit again) after the draft became a dossier lands on it.
+            if let session = try await services.citizenAuth.session(request, now: services.now()), let id = context.parameters.get("id"), id.count <= 64,
+               let code = try await services.citizenDocuments.submittedDossier(draftID: id, citizenID: session.account.id) {
+                throw DeskRedirect(location: "/ho-so-cua-toi/\(code)?ok=nop")
+            }
             let (session, _, draft) = try await draftPost(request, context, services)
             let id = draft.id
             do {
                 let state = try await submit(draft, session.account, services)
                 throw DeskRedirect(location: "/ho-so-cua-toi/\(state.code)?ok=nop")
             } catch let e as CitizenError {
+                // Two clicks racing: the other one submitted it meanwhile.
+                if let code = try await services.citizenDocuments.submittedDossier(draftID: id, citizenID: session.account.id) {
+                    throw DeskRedirect(location: "/ho-so-cua-toi/\(code)?ok=nop")
+                }
                 return try await draftPage(id, session, services, flash: nil, errors: [PortalMessages.citizen(e)], status: .unprocessableContent)
             }
         }
