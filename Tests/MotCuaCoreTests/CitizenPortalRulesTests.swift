@@ -30,7 +30,7 @@ struct CitizenPortalRulesTests {
 
     @Test func aValidRegistrationIsNormalised() {
         let r = Self.registration()
-        #expect(r.fullName == "Trần Thị Bình" && r.email == "binh@example.vn" && r.phone == "+84912345678")
+        #expect(r.fullName == "Trần Thị Bình" && r.email == "binh@example.vn" && r.phone == "0912345678")
         #expect(CitizenRules.problems(r).isEmpty)
         #expect(CitizenRules.loginKey("+84 912.345.678") == "0912345678" && CitizenRules.loginKey(" Binh@Example.VN") == "binh@example.vn")
     }

@@ -181,3 +181,36 @@ struct CitizenPortalTests {
         }
     }
 }
+
+/// A phone-only account: the code goes by SMS (the outbox), confirming it lets the citizen submit.
+struct PhoneAccountTests {
+    static func formPost(_ app: DemoApp, _ page: String, _ fields: [String: String]) async throws -> (HTTPResponse.Status, String) {
+        let (csrf, cookie) = try await app.client.execute(uri: page, method: .get) { r -> (String, String) in
+            (String(r.text.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1 ?? ""), String((r.headers[.setCookie] ?? "").split(separator: ";").first ?? ""))
+        }
+        let body = (fields.merging(["csrf": csrf]) { a, _ in a }).map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+            .joined(separator: "&")
+        return try await app.client.execute(uri: page, method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie],
+                                            body: ByteBuffer(string: body)) { ($0.status, $0.text) }
+    }
+
+    @Test(arguments: TestDatabases.kinds)
+    func registerByPhoneAndConfirmWithTheSMSCode(kind: DatabaseKind) async throws {
+        try await DemoApp.run(kind, start: "2026-12-03T08:00:00+07:00") { app in
+            let (s, page) = try await Self.formPost(app, "/dang-ky", ["kind": "person", "fullName": "Võ Văn Sáu", "idNumber": "092195001111", "email": "",
+                                                                      "phone": "+84 912 345 678", "password": "mat-khau-rat-dai", "password2": "mat-khau-rat-dai"])
+            #expect(s == .created && page.contains("mã xác nhận gồm 6 chữ số"))
+            let sms = try #require(try await app.services.outbox.due(now: app.clock.now).first { $0.form == "account-verify-sms" })
+            #expect(sms.recipient == "0912345678" && sms.message.count == 6 && sms.subject?.contains(sms.message) == true)
+            let token = try await CitizenPortalTests.citizenToken(app, "+84 912 345 678")
+            #expect((try await CitizenPortalTests.call(app, .get, "/api/v1/me", token: token).1["phone"] as? String) == "0912345678")
+            let wrong = sms.message == "000000" ? "111111" : "000000"
+            #expect(try await Self.formPost(app, "/xac-nhan-sdt", ["phone": "0912345678", "code": wrong]).0 == .badRequest)
+            let (ok, done) = try await Self.formPost(app, "/xac-nhan-sdt", ["phone": "0912 345 678", "code": sms.message])
+            #expect(ok == .ok && done.contains("Đã xác nhận số điện thoại"))
+            #expect(try await Self.formPost(app, "/xac-nhan-sdt", ["phone": "0912345678", "code": sms.message]).0 == .badRequest)
+            let account = try #require(try await app.services.citizens.credentials(login: "0912345678")?.0)
+            #expect(account.phoneVerified && account.maySubmit)
+        }
+    }
+}

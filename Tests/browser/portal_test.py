@@ -244,6 +244,7 @@ def run(p, api, handler, r, workdir):
     p.check_page("tracking, right check", "tracking.png")
     p.go("/tra-cuu"); p.check_page("tracking form /tra-cuu")
     p.go("/phan-anh-kien-nghi"); p.check_page("feedback /phan-anh-kien-nghi", "feedback.png")
+    p.go("/xac-nhan-sdt"); p.check_page("phone confirmation /xac-nhan-sdt", "phone.png")
 
     # The desk sees the reused document.
     s = requests.Session()

@@ -13,6 +13,8 @@ public struct CitizenAccount: Hashable, Sendable, Codable {
     public var phone: String?
     public var address: String?
     public var emailVerified: Bool
+    /// The phone number was confirmed with a code sent by SMS.
+    public var phoneVerified: Bool = false
     /// The identity provider's assurance level when the account logged in through one (VNeID or a
     /// provincial SSO, over OpenID Connect); nil: not e-identified.
     public var eIdentification: String?
@@ -37,8 +39,8 @@ public struct CitizenAccount: Hashable, Sendable, Codable {
         Applicant(kind: kind, name: fullName, idNumber: idNumber, address: address, phone: phone, email: email)
     }
 
-    /// May submit: e-mail confirmed (or e-identified by a provider) and active.
-    public var maySubmit: Bool { active && (emailVerified || eIdentification != nil) }
+    /// May submit: e-mail or phone confirmed (or e-identified by a provider) and active.
+    public var maySubmit: Bool { active && (emailVerified || phoneVerified || eIdentification != nil) }
 }
 
 /// What a person types to register (đăng ký tài khoản).
@@ -81,7 +83,8 @@ public enum CitizenRules {
         out.fullName = TextRules.normalized(r.fullName).trimmed
         out.idNumber = TextRules.normalized(r.idNumber).trimmed
         out.email = r.email.map { TextRules.normalized($0).trimmed.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
-        out.phone = r.phone.map { TextRules.normalized($0).filter { $0 != " " && $0 != "." && $0 != "-" } }.flatMap { $0.isEmpty ? nil : $0 }
+        // One spelling of a phone number (0…), the one a login by phone looks up.
+        out.phone = r.phone.map(loginKey).flatMap { $0.isEmpty ? nil : $0 }
         return out
     }
 

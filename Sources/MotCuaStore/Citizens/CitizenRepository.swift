@@ -37,16 +37,18 @@ public struct CitizenRepository: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    static let columns = ["id", "kind", "full_name", "id_number", "email", "phone", "address", "email_verified", "e_identification", "active"]
+    static let columns = ["id", "kind", "full_name", "id_number", "email", "phone", "address", "email_verified", "phone_verified", "e_identification", "active"]
 
     static func account(_ r: any SQLRow) throws -> CitizenAccount {
         func opt(_ c: String) throws -> String? { try r.decodeNil(column: c) ? nil : r.decode(column: c, as: String.self) }
-        return CitizenAccount(id: try r.decode(column: "id", as: String.self),
+        var account = CitizenAccount(id: try r.decode(column: "id", as: String.self),
                               kind: Applicant.Kind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .person,
                               fullName: try r.decode(column: "full_name", as: String.self), idNumber: try r.decode(column: "id_number", as: String.self),
                               email: try opt("email"), phone: try opt("phone"), address: try opt("address"),
                               emailVerified: try r.decode(column: "email_verified", as: Int.self) == 1, eIdentification: try opt("e_identification"),
                               active: try r.decode(column: "active", as: Int.self) == 1)
+        account.phoneVerified = try r.decode(column: "phone_verified", as: Int.self) == 1
+        return account
     }
 
     static func epoch(_ d: Date) -> Int { Int(d.timeIntervalSince1970) }
@@ -81,6 +83,15 @@ public struct CitizenRepository: Sendable {
                 try await Outbox.enqueue(db, id: "account:\(account.id)#verify#\(StaffRepository.digest(secret).prefix(12))", dossierCode: "",
                                          recipient: email, form: "account-verify", subject: mail.subject, message: mail.body, at: now)
             }
+            if r.email == nil, let phone = r.phone {
+                // A phone-only account is confirmed with a 6-digit code sent by SMS (15 minutes).
+                var g = SystemRandomNumberGenerator()
+                let code = String(format: "%06d", Int.random(in: 0...999_999, using: &g))
+                try await db.insert(into: "citizen_verifications").columns("token_hash", "citizen_id", "expires_at")
+                    .values(SQLBind(Self.phoneDigest(account.id, code)), SQLBind(account.id), SQLBind(Self.epoch(now.addingTimeInterval(15 * 60)))).run()
+                try await Outbox.enqueue(db, id: "account:\(account.id)#verify-sms", dossierCode: "", recipient: phone, form: "account-verify-sms",
+                                         subject: "Ma xac nhan tai khoan dich vu cong: \(code) (hieu luc 15 phut)", message: code, at: now)
+            }
             struct Detail: Encodable { let kind: String }
             try await AuditLog.append(db, chain: "citizens", at: now, actor: "citizen:\(account.id)", action: "citizen.register", subject: account.id,
                                       detail: Detail(kind: r.kind.rawValue))
@@ -102,6 +113,31 @@ public struct CitizenRepository: Sendable {
             try await db.update("citizens").set("email_verified", to: 1).where("id", .equal, id).run()
             struct Detail: Encodable { let verified: Bool }
             try await AuditLog.append(db, chain: "citizens", at: now, actor: "citizen:\(id)", action: "citizen.email-verified", subject: id,
+                                      detail: Detail(verified: true))
+            guard let acc = try await db.select().columns(Self.columns).from("citizens").where("id", .equal, id).first().map(Self.account) else {
+                throw CitizenError.notFound
+            }
+            return acc
+        }
+    }
+
+    static func phoneDigest(_ id: String, _ code: String) -> String { StaffRepository.digest("phone:\(id):\(code)") }
+
+    /// Confirms a phone number with the code sent to it (once; it expires).
+    public func confirmPhone(_ rawPhone: String, code: String, now: Date) async throws -> CitizenAccount {
+        let phone = CitizenRules.loginKey(rawPhone)
+        guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }), phone.count <= 20 else { throw CitizenError.linkInvalid }
+        return try await database.write { db in
+            guard let id = try await db.select().column("id").from("citizens").where("phone", .equal, phone).first()?.decode(column: "id", as: String.self),
+                  let row = try await db.select().columns("expires_at", "used_at").from("citizen_verifications")
+                    .where("token_hash", .equal, Self.phoneDigest(id, code)).first(),
+                  try row.decodeNil(column: "used_at"), try row.decode(column: "expires_at", as: Int.self) > Self.epoch(now) else {
+                throw CitizenError.linkInvalid
+            }
+            try await db.update("citizen_verifications").set("used_at", to: Self.epoch(now)).where("token_hash", .equal, Self.phoneDigest(id, code)).run()
+            try await db.update("citizens").set("phone_verified", to: 1).where("id", .equal, id).run()
+            struct Detail: Encodable { let verified: Bool }
+            try await AuditLog.append(db, chain: "citizens", at: now, actor: "citizen:\(id)", action: "citizen.phone-verified", subject: id,
                                       detail: Detail(verified: true))
             guard let acc = try await db.select().columns(Self.columns).from("citizens").where("id", .equal, id).first().map(Self.account) else {
                 throw CitizenError.notFound

@@ -17,6 +17,7 @@ extension Schema {
             .column("address", type: .text)
             .column("password_hash", type: .text)
             .column("email_verified", type: .bigint, .notNull)
+            .column("phone_verified", type: .bigint, .notNull, .default(SQLLiteral.numeric("0")))
             .column("e_identification", type: .text)
             .column("oidc_issuer", type: .text)
             .column("oidc_subject", type: .text)

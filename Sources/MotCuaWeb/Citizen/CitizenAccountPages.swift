@@ -22,6 +22,30 @@ enum CitizenAccountPages {
                                            status: .badRequest)
             }
         }
+        routes.get("/xac-nhan-sdt") { request, context in formPage("citizen-phone", "Xác nhận số điện thoại", request, context, services, [:], status: .ok) }
+        routes.post("/xac-nhan-sdt") { request, context in
+            let form = try await FormBody.read(request, context: context)
+            func fail(_ message: String, _ status: HTTPResponse.Status) -> Response {
+                formPage("citizen-phone", "Xác nhận số điện thoại", request, context, services, ["phone": form["phone"] ?? "", "errorMessage": message], status: status)
+            }
+            guard let sent = form["csrf"], sent == StaffAuth.cookie(request, CitizenAuth.formCSRFCookie) else {
+                return fail("Phiên làm việc đã hết hạn, vui lòng nhập lại.", .forbidden)
+            }
+            let phone = CitizenRules.loginKey(form["phone"] ?? "")
+            do {
+                // Codes are guessed like passwords: the same throttle.
+                try services.citizenAuth.throttle.admit("sms:" + phone, client: services.security.clientAddress(request, peer: context.remoteAddress), now: services.now())
+                _ = try await services.citizens.confirmPhone(phone, code: form["code"] ?? "", now: services.now())
+            } catch let e as APIError where e.status == .tooManyRequests {
+                return fail("Nhập sai quá nhiều lần. Vui lòng thử lại sau \(e.headers[.retryAfter] ?? "ít phút") giây.", .tooManyRequests)
+            } catch is CitizenError {
+                return fail("Mã xác nhận không đúng hoặc đã hết hạn.", .badRequest)
+            }
+            services.citizenAuth.throttle.succeeded("sms:" + phone, client: services.security.clientAddress(request, peer: context.remoteAddress))
+            return services.pages.page("message", title: "Đã xác nhận số điện thoại", [
+                "heading": "Đã xác nhận số điện thoại", "text": "Số điện thoại \(phone) đã được xác nhận. Ông/Bà có thể đăng nhập và nộp hồ sơ trực tuyến.",
+                "link": ["href": "/dang-nhap", "label": "Đăng nhập"]])
+        }
         routes.get("/dang-nhap") { request, context in
             formPage("citizen-login", "Đăng nhập", request, context, services, ["next": CitizenSession.safeNext(request.query("next"))], status: .ok)
         }
@@ -99,9 +123,13 @@ enum CitizenAccountPages {
         } catch let e as CitizenError {
             return fail([PortalMessages.citizen(e)], .conflict)
         }
-        let text = registration.email != nil
-            ? "Tài khoản đã được tạo. Chúng tôi đã gửi thư đến \(registration.email ?? ""); vui lòng mở liên kết trong thư để xác nhận trước khi nộp hồ sơ."
-            : "Tài khoản đã được tạo. Ông/Bà có thể đăng nhập; để nộp hồ sơ trực tuyến, tài khoản cần được xác thực điện tử."
+        if registration.email == nil {
+            return services.pages.page("message", title: "Đăng ký thành công", [
+                "heading": "Đăng ký thành công",
+                "text": "Tài khoản đã được tạo. Chúng tôi đã gửi mã xác nhận gồm 6 chữ số đến số điện thoại \(registration.phone ?? ""); nhập mã để xác nhận trước khi nộp hồ sơ.",
+                "link": ["href": "/xac-nhan-sdt", "label": "Nhập mã xác nhận"]], status: .created)
+        }
+        let text = "Tài khoản đã được tạo. Chúng tôi đã gửi thư đến \(registration.email ?? ""); vui lòng mở liên kết trong thư để xác nhận trước khi nộp hồ sơ."
         return services.pages.page("message", title: "Đăng ký thành công", ["heading": "Đăng ký thành công", "text": text,
                                                                          "link": ["href": "/dang-nhap", "label": "Đăng nhập"]], status: .created)
     }

@@ -22,7 +22,7 @@ extension PortalDossierPages {
             "portalCode": s.status.portalCode, "version": s.version, "submitted": VietnameseFormat.dateTime(s.submittedAt),
             "received": VietnameseFormat.dateTime(s.receivedAt), "due": VietnameseFormat.dateTime(s.apologyNewDue ?? s.dueAt),
             "returned": VietnameseFormat.dateTime(s.returnedAt), "secret": owned.trackingSecret, "postalAddress": owned.postalAddress,
-            "timeliness": s.timeliness?.label,
+            "timeliness": s.timeliness?.label, "postalFee": owned.postalAddress == nil ? nil : Money.vnd(services.portal.postalReturnFee),
         ])
         ctx["history"] = owned.history.map { t in
             present(["label": ActionKind.label(forName: t.action), "at": VietnameseFormat.dateTime(t.at), "who": actorLabel(t), "note": t.note,

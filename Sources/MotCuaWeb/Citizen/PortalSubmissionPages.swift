@@ -185,6 +185,7 @@ enum PortalSubmissionPages {
         ctx["values"] = v
         ctx["organisation"] = v["applicantKind"] == "organisation"
         ctx["byPost"] = v["byPost"] != nil
+        ctx["postalFee"] = Money.vnd(services.portal.postalReturnFee)
         ctx["notVerified"] = !session.account.maySubmit
         if !errors.isEmpty { ctx["errors"] = errors }
         return services.pages.page("portal-start", title: "Nộp hồ sơ trực tuyến – \(p.name)", ctx, status: status)
@@ -200,6 +201,7 @@ enum PortalSubmissionPages {
         let docs = draft.documents.map(\.submission)
         let c = p.procedureCase(draft.caseCode)
         var ctx = session.layoutContext
+        ctx["postalFee"] = Money.vnd(services.portal.postalReturnFee)
         ctx["draft"] = present(["id": draft.id, "agency": agency?.name ?? draft.agencyCode, "caseName": c?.name, "postalAddress": draft.postalAddress,
                                 "note": draft.note, "updated": VietnameseFormat.dateTime(draft.updatedAt)])
         ctx["p"] = ["code": p.code, "name": p.name, "online": p.onlineType.label] as [String: Any]

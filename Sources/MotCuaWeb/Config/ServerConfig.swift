@@ -79,6 +79,7 @@ public struct ServerConfig: Sendable, Equatable {
         ("publicBaseURL", "MOTCUA_PUBLIC_BASE_URL", "the portal's address in e-mailed links (default http://HOST:PORT)"),
         ("paymentSecret", "MOTCUA_PAYMENT_SECRET", "secret shared with the payment gateway for callback signatures (default: the sandbox's own, kept in the database)"),
         ("paymentSandbox", "MOTCUA_PAYMENT_SANDBOX", "true (default): serve the built-in sandbox payment gateway; false in production"),
+        ("postalReturnFee", "MOTCUA_POSTAL_RETURN_FEE", "postage in VND of a result returned by post, paid on delivery (default 25000)"),
         ("feedbackAnswerDays", "MOTCUA_FEEDBACK_ANSWER_DAYS", "working days an agency has to answer a feedback (default 15)"),
         ("oidcIssuer", "MOTCUA_OIDC_ISSUER", "OpenID Connect issuer URL of the e-identification login (VNeID, provincial SSO); default none"),
         ("oidcClientId", "MOTCUA_OIDC_CLIENT_ID", "OpenID Connect client id"),
@@ -185,6 +186,7 @@ public struct ServerConfig: Sendable, Equatable {
             guard text.count >= 16, TextRules.problem(text, maxLength: 512) == nil else { throw ConfigError(key: key, source: source, reason: "expected at least 16 printable characters") }
             portal.paymentSecret = text
         case "paymentSandbox": portal.paymentSandbox = try bool()
+        case "postalReturnFee": portal.postalReturnFee = try int(0...10_000_000)
         case "feedbackAnswerDays": portal.feedbackAnswerDays = try int(1...60)
         case "oidcIssuer":
             guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(" ") else {

@@ -31,6 +31,7 @@ enum DeskOnlineDocuments {
             "hasFiles": !view.documents.isEmpty,
             "reusedCount": view.documents.filter(\.reused).count,
             "postalAddress": view.postalAddress,
+            "postalFee": view.postalAddress == nil ? nil : Money.vnd(services.portal.postalReturnFee),
         ])
     }
 }

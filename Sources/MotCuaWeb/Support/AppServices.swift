@@ -131,6 +131,8 @@ public struct PortalSettings: Sendable, Equatable {
     public var paymentSecret: String? = nil
     /// Serve the built-in sandbox payment gateway (`/cong-thanh-toan-thu-nghiem`).
     public var paymentSandbox = true
+    /// The postage of a result returned by post (bưu chính công ích), in VND, paid on delivery.
+    public var postalReturnFee = 25_000
     /// Working days an agency has to answer a feedback (phản ánh, kiến nghị).
     public var feedbackAnswerDays = 15
     /// The identity provider of the OpenID Connect login (VNeID, a provincial SSO).
