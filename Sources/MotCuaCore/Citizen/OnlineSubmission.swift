@@ -96,17 +96,9 @@ public enum TrackingCheck {
         let c = check.trimmingCharacters(in: .whitespaces).uppercased()
         guard !c.isEmpty, c.count <= 64 else { return false }
         var ok = false
-        if idNumber.count >= 4 { ok = constantTimeEqual(c, String(idNumber.suffix(4)).uppercased()) || ok }
-        if let secret { ok = constantTimeEqual(c, secret.uppercased()) || ok }
+        if idNumber.count >= 4 { ok = Secrets.equal(c, String(idNumber.suffix(4)).uppercased()) || ok }
+        if let secret { ok = Secrets.equal(c, secret.uppercased()) || ok }
         return ok
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
-        return diff == 0
     }
 
     /// A new secret from random bytes (the shell supplies them).

@@ -74,7 +74,7 @@ public enum OpenIDConnect {
     /// Whether the callback's state is the one sent (constant time).
     public static func stateMatches(_ returned: String?, expected: String) -> Bool {
         guard let r = returned, !expected.isEmpty else { return false }
-        return TrackingCheck.constantTimeEqual(r, expected)
+        return Secrets.equal(r, expected)
     }
 
     /// The first problem of a signature-checked ID token's claims (OpenID Connect Core §3.1.3.7).
@@ -83,7 +83,7 @@ public enum OpenIDConnect {
         if !c.aud.contains(clientID) { return .wrongAudience }
         if c.exp.addingTimeInterval(skew) < now { return .expired }
         if c.iat.addingTimeInterval(-skew) > now { return .issuedInTheFuture }
-        guard let n = c.nonce, TrackingCheck.constantTimeEqual(n, nonce) else { return .nonceMismatch }
+        guard let n = c.nonce, Secrets.equal(n, nonce) else { return .nonceMismatch }
         if c.sub.isEmpty || c.sub.count > 255 { return .noSubject }
         return nil
     }

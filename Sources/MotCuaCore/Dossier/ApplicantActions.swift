@@ -23,6 +23,9 @@ extension Workflow {
         }
     }
 
+    /// A supplement sent online must carry at least one document prepared for it.
+    public static func supplementIsReady(preparedDocuments: Int) -> Bool { preparedDocuments > 0 }
+
     /// Applies an applicant's action, or refuses it with the allowed list.
     public static func applyByApplicant(_ state: DossierState, _ action: DossierAction, accountID: String, now: Date,
                                         context: WorkflowContext) -> Result<(DossierState, Transition), WorkflowRejection> {

@@ -76,7 +76,7 @@ public enum PaymentRules {
 
     /// Decides a callback whose signature `expectedSignature` was computed by the shell.
     public static func decide(_ c: PaymentCallback, expectedSignature: String, payment: PaymentRecord?) -> Result<Outcome, Problem> {
-        guard TrackingCheck.constantTimeEqual(c.signature.lowercased(), expectedSignature.lowercased()) else { return .failure(.badSignature) }
+        guard Secrets.equal(c.signature.lowercased(), expectedSignature.lowercased()) else { return .failure(.badSignature) }
         guard let p = payment else { return .failure(.unknownReference) }
         guard c.amount == p.amount else { return .failure(.amountMismatch) }
         if p.state == .paid {

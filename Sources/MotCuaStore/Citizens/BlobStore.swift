@@ -120,10 +120,7 @@ public final class BlobWriter {
             try? FileManager.default.removeItem(at: temp)
             throw BlobError.storage("\(error)")
         }
-        let digest = hasher.finalize().map { byte in
-            let s = String(byte, radix: 16)
-            return byte < 16 ? "0" + s : s
-        }.joined()
+        let digest = Secrets.hex(hasher.finalize())
         guard let target = store.url(for: digest) else { throw BlobError.storage("bad digest") }
         let fm = FileManager.default
         if fm.fileExists(atPath: target.path) {

@@ -42,11 +42,7 @@ public struct FeedbackRepository: Sendable {
     public func submit(_ f: FeedbackSubmission, dueAt: Date, now: Date) async throws -> String {
         try await database.write { db in
             let day = DeadlineCalculator.localDate(of: now)
-            let seq = try await db.raw("""
-                INSERT INTO dossier_sequences (agency_code, day, last) VALUES ('PAKN', \(bind: day.description), 1)
-                ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
-                RETURNING last
-                """).first()?.decode(column: "last", as: Int.self) ?? 0
+            let seq = try await DossierRepository.nextDailySequence(db, key: "PAKN", day: day)
             let reference = FeedbackRules.reference(date: day, sequence: seq)
             try await db.insert(into: "feedback")
                 .columns("reference", "agency_code", "dossier_code", "category", "name", "email", "phone", "content", "submitted_at", "due_at", "published")

@@ -129,7 +129,7 @@ public struct OnlineDossierRepository: Sendable {
                   let current = try await DossierRepository.load(db, code: code, lock: true) else { throw CitizenError.notFound }
             guard current.version == expectedVersion else { throw CitizenError.versionConflict(current: current.version) }
             if case .supplementProvided = action,
-               try await CitizenDocumentRepository.attachments(db, .supplement(code)).isEmpty {
+               !Workflow.supplementIsReady(preparedDocuments: try await CitizenDocumentRepository.attachments(db, .supplement(code)).count) {
                 throw CitizenError.limit("attach at least one document for the supplement")
             }
             let (next, t): (DossierState, Transition)

@@ -101,20 +101,18 @@ public struct PaymentRepository: Sendable {
                                                      transaction: String(c.transactionID.prefix(100))))
             switch decision {
             case .failure(let p): return .refused(p)
-            case .success(.duplicate): return .duplicate(current!)
+            case .success(.duplicate):
+                guard let current else { return .refused(.unknownReference) }  // a duplicate is of a known payment
+                return .duplicate(current)
             case .success(.failed):
                 try await db.update("payments").set("state", to: "failed").where("reference", .equal, c.reference).run()
-                return .failed(try await db.select().columns(Self.columns).from("payments").where("reference", .equal, c.reference).first().map(Self.view)!)
+                return .failed(try await Self.reload(db, c.reference))
             case .success(.accept):
                 guard let p = current, let ctx, let dossier = try await DossierRepository.load(db, code: p.dossierCode, lock: true) else {
                     return .refused(.unknownReference)
                 }
                 let year = DeadlineCalculator.localDate(of: now).year
-                let seq = try await db.raw("""
-                    INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: dossier.agencyCode), 'BL', \(bind: year), 1)
-                    ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
-                    RETURNING last
-                    """).first()?.decode(column: "last", as: Int.self) ?? 0
+                let seq = try await DossierEffects.nextNumber(db, agency: dossier.agencyCode, form: "BL", year: year)
                 let receipt = PaymentRules.receiptNumber(year: year, sequence: seq)
                 let citizen = try row?.decodeNil(column: "citizen_id") == false ? try row?.decode(column: "citizen_id", as: String.self) : nil
                 if case .success(let (next, t)) = Workflow.recordOnlinePayment(dossier, accountID: citizen ?? "gateway", receipt: receipt, now: now, context: ctx) {
@@ -123,9 +121,17 @@ public struct PaymentRepository: Sendable {
                 }
                 try await db.update("payments").set("state", to: "paid").set("transaction_id", to: c.transactionID).set("receipt_number", to: receipt)
                     .set("paid_at", to: Int(now.timeIntervalSince1970)).where("reference", .equal, c.reference).run()
-                return .paid(try await db.select().columns(Self.columns).from("payments").where("reference", .equal, c.reference).first().map(Self.view)!)
+                return .paid(try await Self.reload(db, c.reference))
             }
         }
+    }
+
+    /// The payment as just written in this transaction.
+    static func reload(_ db: any SQLDatabase, _ reference: String) async throws -> PaymentView {
+        guard let row = try await db.select().columns(columns).from("payments").where("reference", .equal, reference).first() else {
+            throw CitizenError.notFound
+        }
+        return try view(row)
     }
 
     /// Mismatches between payments and dossiers for payments made on `day` (Vietnam's date): paid

@@ -57,15 +57,20 @@ enum DossierEffects {
     static func numberForms(_ db: any SQLDatabase, state s: DossierState, transitions: [Transition], firstSeq: Int) async throws {
         for (i, t) in transitions.enumerated() {
             guard let form = FormNumber.allCases.first(where: { $0.event?.rawValue == t.action }) else { continue }
-            let year = DeadlineCalculator.localDate(of: t.at).year
-            let last = try await db.raw("""
-                INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: s.agencyCode), \(bind: form.rawValue), \(bind: year), 1)
-                ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
-                RETURNING last
-                """).first()?.decode(column: "last", as: Int.self) ?? 0
+            let last = try await nextNumber(db, agency: s.agencyCode, form: form.rawValue, year: DeadlineCalculator.localDate(of: t.at).year)
             try await db.insert(into: "dossier_forms").columns("dossier_code", "event_seq", "form", "number")
                 .values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(form.rawValue), SQLBind("\(last)/\(form.symbol)")).run()
         }
+    }
+
+    /// Advances the running number of `form` (a printed form's, or "BL" for payment receipts) at the
+    /// agency for the year, in the caller's transaction.
+    static func nextNumber(_ db: any SQLDatabase, agency: String, form: String, year: Int) async throws -> Int {
+        try await db.raw("""
+            INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: agency), \(bind: form), \(bind: year), 1)
+            ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
+            RETURNING last
+            """).first()?.decode(column: "last", as: Int.self) ?? 0
     }
 
     /// The counter a dossier whose processing ended with this timeliness adds to.

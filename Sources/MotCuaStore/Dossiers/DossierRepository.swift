@@ -97,13 +97,19 @@ public struct DossierRepository: Sendable {
     /// is advanced in the caller's transaction).
     static func nextCode(_ db: any SQLDatabase, agency: String, now: Date) async throws -> String {
         let day = DeadlineCalculator.localDate(of: now)
+        return Intake.dossierCode(agency: agency, date: day, sequence: try await nextDailySequence(db, key: agency, day: day))
+    }
+
+    /// Advances the gap-free daily sequence of `key` (an agency's dossiers, or the feedback) in the
+    /// caller's transaction and returns the new number.
+    static func nextDailySequence(_ db: any SQLDatabase, key: String, day: CivilDate) async throws -> Int {
         let sequence = try await db.raw("""
-            INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: agency), \(bind: day.description), 1)
+            INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: key), \(bind: day.description), 1)
             ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
             RETURNING last
             """).first()?.decode(column: "last", as: Int.self) ?? 0
         guard sequence > 0 else { throw DossierError.invalid(["the daily sequence did not advance"]) }
-        return Intake.dossierCode(agency: agency, date: day, sequence: sequence)
+        return sequence
     }
 
     /// Idempotency keys belong to their caller: stored as `username:key` (usernames have no colon),

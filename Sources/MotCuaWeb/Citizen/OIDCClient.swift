@@ -137,10 +137,4 @@ final class OIDCClient: Sendable {
 
     /// The S256 PKCE challenge of a verifier.
     static func challenge(_ verifier: String) -> String { OpenIDConnect.base64URL(Array(SHA256.hash(data: Data(verifier.utf8)))) }
-
-    /// 32 random bytes, base64url.
-    static func random() -> String {
-        var g = SystemRandomNumberGenerator()
-        return OpenIDConnect.base64URL((0..<32).map { _ in UInt8.random(in: 0...255, using: &g) })
-    }
 }

@@ -21,7 +21,7 @@ enum OIDCLoginPages {
                 services.logger.warning("oidc discovery failed", metadata: ["error": "\(error)"])
                 return failure(services, "Không kết nối được với hệ thống định danh điện tử. Vui lòng thử lại sau.", status: .badGateway)
             }
-            let (state, nonce, verifier) = (OIDCClient.random(), OIDCClient.random(), OIDCClient.random())
+            let (state, nonce, verifier) = (StaffRepository.randomSecret(), StaffRepository.randomSecret(), StaffRepository.randomSecret())
             let url = OpenIDConnect.authorizationURL(endpoint: d.authorization_endpoint, clientID: client.settings.clientID, redirectURI: redirectURI(services),
                                                      scopes: client.settings.scopes, state: state, nonce: nonce, codeChallenge: OIDCClient.challenge(verifier))
             let secure = services.security.isSecure(request, peer: context.remoteAddress)

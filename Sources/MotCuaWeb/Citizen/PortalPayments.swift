@@ -13,10 +13,7 @@ import MotCuaStore
 enum PortalPayments {
     /// Lower-case hex SHA-256 of the signing input.
     static func sign(_ fields: [String], secret: String) -> String {
-        SHA256.hash(data: Data(PaymentRules.signingInput(fields, secret: secret).utf8)).map { b in
-            let s = String(b, radix: 16)
-            return b < 16 ? "0" + s : s
-        }.joined()
+        Secrets.hex(SHA256.hash(data: Data(PaymentRules.signingInput(fields, secret: secret).utf8)))
     }
 
     /// `yyyyMMddHHmmss` in Vietnam's time.
