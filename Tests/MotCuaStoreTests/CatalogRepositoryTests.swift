@@ -97,10 +97,20 @@ struct CatalogRepositoryTests {
             #expect(staff.count == DemoSeeder.demoStaff.count)
             // The demo history went through the workflow: counters rebuilt from the dossiers equal
             // the incremental ones, and the audit chains verify.
-            let indicators = IndicatorRepository(database: db)
-            let rebuilt = try await indicators.rebuiltCounters()
-            let stored = try await indicators.storedCounters()
-            #expect(!stored.isEmpty && rebuilt == stored)
+            let indicators = IndicatorService(database: db)
+            let now = Date()
+            let closed = try await indicators.dayClose.closeDays(now: now)
+            let stored = try await indicators.indicators.snapshot()
+            let read = try await indicators.rebuild.run(from: nil, now: now, progress: { _, _ in })
+            let rebuilt = try await indicators.indicators.snapshot()
+            #expect(!closed.isEmpty && read > 50 && !stored.daily.isEmpty && !stored.openDays.isEmpty)
+            #expect(rebuilt == stored)
+            if rebuilt != stored {
+                for (k, v) in stored.daily where rebuilt.daily[k] != v { Issue.record("daily \(k): incremental \(v), rebuilt \(rebuilt.daily[k] ?? 0)") }
+                for (k, v) in rebuilt.daily where stored.daily[k] == nil { Issue.record("daily \(k): only rebuilt \(v)") }
+                for (k, v) in stored.openDays where rebuilt.openDays[k] != v { Issue.record("open \(k): incremental \(v), rebuilt \(rebuilt.openDays[k] ?? "-")") }
+                for (k, v) in rebuilt.openDays where stored.openDays[k] == nil { Issue.record("open \(k): only rebuilt \(v)") }
+            }
             let audit = try await AuditLog.verify(db)
             guard case .intact(let entries, _) = audit else { Issue.record("audit: \(audit)"); return }
             #expect(entries > 100)

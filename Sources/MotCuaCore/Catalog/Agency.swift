@@ -129,10 +129,27 @@ public struct AgencyHistory: Sendable {
 
     /// The codes a query "agency X over [from, to]" covers: X, its predecessors, and the units below
     /// any of them, restricted to units that existed during the period.
+    ///
+    /// A split predecessor is not shared by all its successors: its own dossiers go to the first
+    /// successor listed (the one that took over the unit and its records), and its units below go
+    /// wherever their own reorganisations (moves, merges) sent them — never to every successor.
     public func scope(of code: String, from: CivilDate, to: CivilDate) -> Set<String> {
-        var roots = predecessors(of: code)
-        roots.insert(code)
-        var all = roots
+        var roots: Set<String> = [code], splitUnits: Set<String> = []
+        var stack = [code]
+        while let c = stack.popLast() {
+            for r in reorganisations where r.to.contains(c) {
+                for p in r.from where !roots.contains(p) && !splitUnits.contains(p) && p != code {
+                    if r.kind == .split {
+                        guard r.to.first == c else { continue }
+                        splitUnits.insert(p)
+                    } else {
+                        roots.insert(p)
+                    }
+                    stack.append(p)
+                }
+            }
+        }
+        var all = roots.union(splitUnits)
         for r in roots { all.formUnion(descendants(of: r)) }
         return all.filter { agencies[$0]?.existed(from: from, to: to) ?? false }
     }

@@ -116,12 +116,25 @@ public struct ProcedureResult: Hashable, Sendable, Codable {
     public var name: String
     public var electronic: Bool
     public var mustSign: Bool
+    /// Whether the result is a paper document (possibly also issued electronically); nil: paper.
+    /// Decision 766 counts only paper-result procedures in 4.1 and asks their online dossiers for an
+    /// electronic result to count as online (3.3).
+    public var paper: Bool? = nil
+
+    /// A paper result unless the catalog says the result is electronic only.
+    public var isPaper: Bool { paper ?? true }
 }
 
 /// The decision that published (công bố) a procedure.
 public struct Publication: Hashable, Sendable, Codable {
     public var decision: String?
     public var date: CivilDate?
+    /// The day the legal basis takes effect (indicator 1.1 compares the decision with it).
+    public var legalEffectiveDate: CivilDate? = nil
+    /// The day the procedure was put on the national procedure database (indicator 1.2).
+    public var nationalDatabaseDate: CivilDate? = nil
+    /// Published by a ministry (20 / 10 working days) rather than the province (5 / 5).
+    public var byMinistry: Bool? = nil
 }
 
 /// An administrative procedure (thủ tục hành chính) as published, in one version.

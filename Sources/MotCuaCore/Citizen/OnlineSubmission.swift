@@ -72,11 +72,14 @@ public enum OnlineSubmission {
     /// reception officer receives it), one electronic document line per component with its count.
     public static func intakeRequest(_ p: Procedure, caseCode: String, applicant: Applicant, documents: [SubmissionDocument],
                                      note: String?) -> IntakeRequest {
-        var counts: [String: Int] = [:]
-        for d in documents { counts[d.component, default: 0] += 1 }
+        var counts: [String: Int] = [:], reused: Set<String> = []
+        for d in documents {
+            counts[d.component, default: 0] += 1
+            if d.reused { reused.insert(d.component) }
+        }
         let lines = (p.procedureCase(caseCode)?.components ?? []).compactMap { comp -> ReceivedDocument? in
             guard let n = counts[comp.name] else { return nil }
-            return ReceivedDocument(component: comp.name, form: .electronic, count: n)
+            return ReceivedDocument(component: comp.name, form: .electronic, count: n, reused: reused.contains(comp.name) ? true : nil)
         }
         return IntakeRequest(procedureCode: p.code, caseCode: caseCode, channel: .online, applicant: applicant, documents: lines,
                              note: note, receive: false)

@@ -39,12 +39,16 @@ public struct ReceivedDocument: Hashable, Sendable, Codable {
     public var form: Form
     public var count: Int
     public var file: String?
+    /// Taken from the applicant's data store (a document already held) instead of a new upload
+    /// (indicator 4.3); nil: not reused.
+    public var reused: Bool?
 
-    public init(component: String, form: Form, count: Int, file: String? = nil) {
+    public init(component: String, form: Form, count: Int, file: String? = nil, reused: Bool? = nil) {
         self.component = component
         self.form = form
         self.count = count
         self.file = file
+        self.reused = reused
     }
 }
 
@@ -104,6 +108,16 @@ public struct DossierState: Hashable, Sendable, Codable {
     public var resumeStatus: DossierStatus?
     /// Optimistic concurrency: increases with every transition.
     public var version: Int
+    /// Facts for the indicators, fixed when the dossier is opened or received (nil in dossiers
+    /// stored before they existed): the procedure issues a paper result (4.1, 3.3), it serves
+    /// citizens (4.5), the applicant's account is e-identified with VNeID (4.5), a document was
+    /// reused from the data store at receipt (4.3).
+    public var resultOnPaper: Bool? = nil
+    public var targetsCitizens: Bool? = nil
+    public var applicantEIdentified: Bool? = nil
+    public var reusedAtReceipt: Bool? = nil
+    /// Working seconds from receipt to the end of processing with supplement waits removed (2.2).
+    public var processingSeconds: Int? = nil
 }
 
 extension DossierState {

@@ -143,6 +143,7 @@ public enum Intake {
             receivedAt: nil, dueAt: nil, stepIndex: 0, stepStartedAt: nil, stepDueAt: nil, handlingAgency: agency, supplementCount: 0, guidanceCount: nil, supplementRequestedAt: nil, supplementRequests: nil,
             pausedSeconds: 0, apologyAt: nil, apologyNewDue: nil, apologies: nil, resultNumber: nil, resultElectronic: false,
             resultFile: nil, resultRecordedAt: nil, processingEndedAt: nil, timeliness: nil, returnedAt: nil, feeAmount: procedure.totalFees(for: r.channel),
-            feePaid: false, resumeStatus: nil, version: 0)
+            feePaid: false, resumeStatus: nil, version: 0, resultOnPaper: procedure.result.isPaper,
+            targetsCitizens: procedure.targetGroups.contains { $0 == "citizen" || $0 == "foreigner" })
     }
 }

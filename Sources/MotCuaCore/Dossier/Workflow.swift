@@ -175,6 +175,9 @@ public enum Workflow {
             else if let due = s.dueAt { timeliness = DeadlineCalculator.classify(end: end, due: due) }
             else { timeliness = .onTime }
             s.timeliness = timeliness
+            if let received = s.receivedAt {
+                s.processingSeconds = max(0, d.workingSeconds(from: received, to: end) - s.pausedSeconds)
+            }
             t.effects.append(.processingEnded(timeliness))
         }
 
@@ -182,6 +185,7 @@ public enum Workflow {
         case .receive:
             s.receivedAt = now
             s.dueAt = context.limit.map { d.due(from: now, limit: $0) }
+            s.reusedAtReceipt = s.documents.contains { $0.reused == true }
             t.effects.append(.received)
             t.effects.append(.notifyApplicant(form: "01", message: "Hồ sơ \(s.code) đã được tiếp nhận"))
             enterStep(0)

@@ -38,7 +38,8 @@ public struct OnlineDossierRepository: Sendable {
             let textProblems = Intake.problems(request, procedure: procedure)
             guard textProblems.isEmpty else { throw CitizenError.invalid(textProblems.map { FieldProblem($0.field, $0.reason) }) }
             let code = try await DossierRepository.nextCode(db, agency: draft.agencyCode, now: now)
-            let state = Intake.newDossier(code: code, agency: draft.agencyCode, request: request, procedure: procedure, now: now)
+            var state = Intake.newDossier(code: code, agency: draft.agencyCode, request: request, procedure: procedure, now: now)
+            state.applicantEIdentified = account.eIdentification != nil
             try await DossierRepository.insert(db, state)
             try await DossierEffects.persist(db, state: state, transitions: [Workflow.onlineSubmission(of: state, accountID: account.id, at: now)])
             try await db.insert(into: "citizen_dossiers").columns("dossier_code", "citizen_id", "tracking_secret", "postal_address", "created_at")

@@ -194,6 +194,8 @@ public struct RatingRepository: Sendable {
                 .values(SQLBind(code), SQLBind(citizenID), SQLBind(rating.overall.rawValue), SQLBind(try StoredJSON.encode(rating.answers)),
                         SQLBind(rating.comment), SQLBind(Int(now.timeIntervalSince1970)))
                 .run()
+            try await IndicatorCounters.add(db, key: CounterKey(agencyCode: s.agencyCode, procedureCode: s.procedureCode, channel: s.channel.rawValue),
+                                            IndicatorBookings.rating(rating.overall, at: now))
             struct Detail: Encodable { let overall: String }
             try await AuditLog.append(db, chain: s.agencyCode, at: now, actor: "citizen:\(citizenID)", action: "dossier.rated", subject: code,
                                       detail: Detail(overall: rating.overall.rawValue))

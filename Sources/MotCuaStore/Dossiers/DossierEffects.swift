@@ -10,33 +10,28 @@ enum DossierEffects {
     static func persist(_ db: any SQLDatabase, state s: DossierState, transitions: [Transition]) async throws {
         guard !transitions.isEmpty else { return }
         let firstSeq = s.version - transitions.count + 1
-        var events = db.insert(into: "dossier_events").columns("dossier_code", "seq", "at", "event")
+        // Every transition of one persist happens at the same instant (intake: submit + receive),
+        // so the hot state after the last is the one after each.
+        let hot = IndicatorHotState(s)
+        var events = db.insert(into: "dossier_events").columns("dossier_code", "seq", "at", "event", "due_at", "supplement_count", "waiting_since")
         for (i, t) in transitions.enumerated() {
-            events = events.values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)))
+            events = events.values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)),
+                                   SQLBind(hot.dueAt), SQLBind(hot.supplementCount), SQLBind(hot.waitingSince))
         }
         try await events.run()
         try await numberForms(db, state: s, transitions: transitions, firstSeq: firstSeq)
 
-        var counters: [(CivilDate, String)] = []
+        var bookings: [CounterBooking] = []
         var outbox: [(id: String, recipient: String, form: String, message: String, at: Date)] = []
         for (i, t) in transitions.enumerated() {
-            for effect in t.effects {
-                switch effect {
-                case .received:
-                    let day = DeadlineCalculator.localDate(of: s.receivedAt ?? t.at)
-                    counters.append((day, IndicatorMeasure.received.rawValue))
-                    if s.channel == .online { counters.append((day, IndicatorMeasure.receivedOnline.rawValue)) }
-                case .processingEnded(let timeliness?):
-                    counters.append((DeadlineCalculator.localDate(of: t.at), endedMeasure(timeliness)))
-                case .processingEnded(nil):
-                    break
-                case .notifyApplicant(let form, let message):
-                    guard let recipient = s.applicant.email ?? s.applicant.phone, s.channel == .online || s.applicant.email != nil else { continue }
-                    outbox.append(("\(s.code)#\(firstSeq + i)#\(form)", recipient, form, message, t.at))
-                }
+            bookings += IndicatorBookings.bookings(t, state: s)
+            for case .notifyApplicant(let form, let message) in t.effects {
+                guard let recipient = s.applicant.email ?? s.applicant.phone, s.channel == .online || s.applicant.email != nil else { continue }
+                outbox.append(("\(s.code)#\(firstSeq + i)#\(form)", recipient, form, message, t.at))
             }
         }
-        if !counters.isEmpty { try await count(db, s, counters) }
+        try await IndicatorCounters.add(db, key: CounterKey(agencyCode: s.agencyCode, procedureCode: s.procedureCode, channel: s.channel.rawValue),
+                                        bookings)
         if !outbox.isEmpty {
             var insert = db.insert(into: "outbox").columns("id", "dossier_code", "recipient", "form", "message", "created_at")
             for o in outbox {
@@ -71,24 +66,5 @@ enum DossierEffects {
             ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
             RETURNING last
             """).first()?.decode(column: "last", as: Int.self) ?? 0
-    }
-
-    /// The counter a dossier whose processing ended with this timeliness adds to.
-    static func endedMeasure(_ t: Timeliness) -> String { IndicatorMeasure.ended(t).rawValue }
-
-    /// Adds 1 to each counter (one multi-row upsert, the same SQL on SQLite and PostgreSQL).
-    static func count(_ db: any SQLDatabase, _ s: DossierState, _ measures: [(CivilDate, String)]) async throws {
-        var totals: [String: (CivilDate, String, Int)] = [:]
-        for (day, measure) in measures { totals["\(day)|\(measure)", default: (day, measure, 0)].2 += 1 }
-        let rows = totals.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { day, measure, n in
-            SQLGroupExpression([SQLBind(s.agencyCode), SQLBind(day.description), SQLBind(s.procedureCode), SQLBind(s.channel.rawValue),
-                                SQLBind(measure), SQLBind(n)] as [any SQLExpression])
-        }
-        try await db.raw("""
-            INSERT INTO indicator_counters (agency_code, day, procedure_code, channel, measure, value)
-            VALUES \(SQLList(rows))
-            ON CONFLICT (agency_code, day, procedure_code, channel, measure)
-            DO UPDATE SET value = indicator_counters.value + excluded.value
-            """).run()
     }
 }

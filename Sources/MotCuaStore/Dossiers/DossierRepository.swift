@@ -269,11 +269,11 @@ public struct DossierRepository: Sendable {
     static func insert(_ db: any SQLDatabase, _ s: DossierState) async throws {
         try await db.insert(into: "dossiers")
             .columns("code", "agency_code", "handling_agency", "procedure_code", "procedure_version", "channel", "status", "applicant_name",
-                     "submitted_at", "received_at", "due_at", "ended_at", "version", "state")
+                     "submitted_at", "received_at", "due_at", "ended_at", "version", "state", "supplement_count", "waiting_since")
             .values(SQLBind(s.code), SQLBind(s.agencyCode), SQLBind(s.handlingAgency), SQLBind(s.procedureCode), SQLBind(s.procedureVersion),
                     SQLBind(s.channel.rawValue), SQLBind(s.status.rawValue), SQLBind(s.applicant.name), SQLBind(epoch(s.submittedAt)!),
                     SQLBind(epoch(s.receivedAt)), SQLBind(epoch(s.dueAt)), SQLBind(epoch(s.processingEndedAt)), SQLBind(s.version),
-                    SQLBind(try StoredJSON.encode(s)))
+                    SQLBind(try StoredJSON.encode(s)), SQLBind(s.supplementCount), SQLBind(IndicatorHotState(s).waitingSince))
             .run()
     }
 
@@ -283,6 +283,7 @@ public struct DossierRepository: Sendable {
             .set("received_at", to: SQLBind(epoch(s.receivedAt))).set("due_at", to: SQLBind(epoch(s.dueAt)))
             .set("ended_at", to: SQLBind(epoch(s.processingEndedAt))).set("version", to: s.version)
             .set("state", to: try StoredJSON.encode(s))
+            .set("supplement_count", to: s.supplementCount).set("waiting_since", to: SQLBind(IndicatorHotState(s).waitingSince))
             .where("code", .equal, s.code).where("version", .equal, expected)
             .run()
     }

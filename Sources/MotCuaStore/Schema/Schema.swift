@@ -9,6 +9,7 @@ public enum Schema {
         Migration(version: 4, name: "audit entries keyed (HMAC key id)", apply: addAuditKeyID),
         Migration(version: 5, name: "printed form numbers per agency, form and year", apply: createFormNumbers),
         Migration(version: 6, name: "citizens' portal: accounts, documents, drafts, online dossiers; outbox delivery", apply: createCitizenTables),
+        Migration(version: 7, name: "indicators as of any period's end: hot state per event, monthly counters, open set per closed day", apply: createIndicatorTables),
     ]
 
     /// The newest schema version this binary knows.

@@ -12,6 +12,11 @@ struct IndicatorAPI {
         let from: String
         let to: String
         let indicators: [IndicatorValue]
+        let groups: [GroupScore]
+        let points: String
+        let scoredMax: Int
+        let total: String
+        let grade: String
     }
 
     let services: AppServices
@@ -33,7 +38,10 @@ struct IndicatorAPI {
         let history = try await services.catalog.history()
         guard history.agencies[scope] != nil else { throw APIError.notFound("agency \(scope) not found") }
         let agencies = history.scope(of: scope, from: from, to: to)
-        let values = try await services.indicators.indicators(agencies: agencies, from: from, to: to, now: context.now)
-        return try JSONResponse.make(Result(scope: scope, agencies: agencies.sorted(), from: from.description, to: to.description, indicators: values))
+        let report = try await services.indicators.report(agencies: agencies, history: history, from: from, to: to, now: context.now,
+                                                          calendar: services.calendar, onlinePayment: true)
+        return try JSONResponse.make(Result(scope: scope, agencies: agencies.sorted(), from: from.description, to: to.description,
+                                            indicators: report.indicators, groups: report.groups, points: report.points,
+                                            scoredMax: report.scoredMax, total: report.total, grade: report.grade))
     }
 }

@@ -13,7 +13,7 @@ public final class AppServices: Sendable {
     public let calendarRepository: CalendarRepository
     public let staff: StaffRepository
     public let dossiers: DossierRepository
-    public let indicators: IndicatorRepository
+    public let indicators: IndicatorService
     public let files: FileRepository
     public let citizens: CitizenRepository
     public let citizenDocuments: CitizenDocumentRepository
@@ -55,7 +55,7 @@ public final class AppServices: Sendable {
         self.calendarRepository = CalendarRepository(database: database)
         self.staff = StaffRepository(database: database)
         self.dossiers = DossierRepository(database: database)
-        self.indicators = IndicatorRepository(database: database)
+        self.indicators = IndicatorService(database: database)
         self.files = FileRepository(database: database)
         self.citizens = CitizenRepository(database: database)
         self.blobs = BlobStore(root: portal.blobDir)
