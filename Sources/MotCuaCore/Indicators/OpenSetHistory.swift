@@ -51,6 +51,10 @@ public struct OpenSetHistory: Sendable {
     public struct DayKey: Hashable, Sendable {
         public var day: CivilDate
         public var key: CounterKey
+        public init(day: CivilDate, key: CounterKey) {
+            self.day = day
+            self.key = key
+        }
     }
     public private(set) var days: [DayKey: OpenCounts] = [:]
     /// Only days in [firstDay, lastDay] are kept (lastDay: the last closed day).
