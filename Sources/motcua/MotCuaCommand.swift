@@ -8,7 +8,7 @@ struct MotCuaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "motcua",
         abstract: "MotCua — nền tảng một cửa điện tử (one-stop e-government platform).",
-        subcommands: [Serve.self, Migrate.self, Demo.self, CalendarCommand.self, CatalogCommand.self, StaffCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, RoutesCommand.self, BenchCommand.self, PaymentsCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, CalendarCommand.self, CatalogCommand.self, StaffCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, RoutesCommand.self, BenchCommand.self, PaymentsCommand.self, IndicatorsCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
             // The outbox: e-mail over SMTP and SMS, at least once, with retries and a dead letter.
             PeriodicService(name: "notification sender", interval: .seconds(config.mail.intervalSeconds), logger: logger,
                             work: { try await sender.deliverDue() }),
+            // The day close: the open set as of each ended day's end, caught up after downtime.
+            PeriodicService(name: "indicator day close", interval: .seconds(300), logger: logger,
+                            work: { _ = try await services.indicators.dayClose.closeDays(now: Date()) }),
             app,
         ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("MotCua serving", metadata: ["url": "http://\(config.host):\(config.port)", "database": "\(config.database.redacted)"])
