@@ -5,7 +5,7 @@ import MotCuaStore
 
 /// `motcua bench …`: benchmarks, run against release builds (`swift run -c release motcua bench …`).
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.", subcommands: [DueBench.self, DatabaseBench.self, LifecycleBench.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks.", subcommands: [DueBench.self, DatabaseBench.self, LifecycleBench.self, IndicatorBench.self])
 
     /// Due-date computations per second on one core.
     struct DueBench: ParsableCommand {

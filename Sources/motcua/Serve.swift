@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MotCuaCore
 import MotCuaStore
 import MotCuaWeb
 import ServiceLifecycle
@@ -85,23 +86,54 @@ struct Migrate: AsyncParsableCommand {
 
 /// `motcua demo [--reset]`: create (or recreate) the demo province.
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create the demo province (agencies, procedures, calendar).")
+    static let configuration = CommandConfiguration(
+        abstract: "Create the demo province (agencies, procedures, calendar); with --dossiers, add a generated history of that many dossiers.")
     @OptionGroup var db: DatabaseOptions
     @Flag(help: "Recreate the demo data even when the database already has data.") var reset = false
+    @Option(help: "Generate this many dossiers through the workflow rules, written in bulk.") var dossiers: Int?
+    @Option(help: "The generator's seed (same seed, same data).") var seed: UInt64 = 766
+    @Option(help: "First day of the generated receipts, YYYY-MM-DD (default: 1 January of last year).") var from: String?
+    @Option(help: "Last day of the generated receipts, YYYY-MM-DD (default: today).") var to: String?
 
     func run() async throws {
         let config = try Runtime.resolveConfig(db)
         let logger = Runtime.logger(config)
+        let now = Date()
+        let today = DeadlineCalculator.localDate(of: now)
+        let start = try from.map { try Self.date($0, "--from") } ?? CivilDate(year: today.year - 1, month: 1, day: 1)!
+        let end = try to.map { try Self.date($0, "--to") } ?? today
+        if let dossiers {
+            guard dossiers > 0, dossiers <= 100_000_000 else { throw ValidationError("--dossiers must be between 1 and 100000000") }
+            guard start <= end, end <= today else { throw ValidationError("--from must be on or before --to, and --to not after today") }
+        }
         let database = try await Runtime.openMigrated(config, logger: logger)
-        if reset {
-            try await DemoSeeder.reset(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash)
-            print("demo province recreated")
-        } else if try await DemoSeeder.seedIfEmpty(database, now: Date(), logger: logger, hashPassword: PasswordHasher().hash) {
-            print("demo province created")
-        } else {
-            print("the database already has data; use --reset to recreate the demo province")
+        do {
+            if reset {
+                try await DemoSeeder.reset(database, now: now, logger: logger, hashPassword: PasswordHasher().hash)
+                print("demo province recreated")
+            } else if try await DemoSeeder.seedIfEmpty(database, now: now, logger: logger, hashPassword: PasswordHasher().hash) {
+                print("demo province created")
+            } else if dossiers == nil {
+                print("the database already has data; use --reset to recreate the demo province")
+            }
+            if let dossiers {
+                let bar = ProgressBar(label: "demo")
+                let began = Date()
+                let n = try await DemoBulk(database: database).generate(count: dossiers, seed: seed, from: start, to: end, now: now) { bar.update($0, $1) }
+                bar.finish()
+                let seconds = Date().timeIntervalSince(began)
+                print("generated \(n) dossiers received \(start) … \(end) in \(Int(seconds)) s (\(Int(Double(n) / max(seconds, 0.001))) dossiers/s)")
+            }
+        } catch {
+            await database.close()
+            throw error
         }
         await database.close()
+    }
+
+    static func date(_ text: String, _ option: String) throws -> CivilDate {
+        guard let d = CivilDate(iso: text) else { throw ValidationError("\(option) must be a date YYYY-MM-DD, got \(text)") }
+        return d
     }
 }
 
