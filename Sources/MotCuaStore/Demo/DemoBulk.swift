@@ -73,14 +73,15 @@ public struct DemoBulk: Sendable {
                 guard let context = contexts[contextKey] ?? WorkflowContext(procedure: p, caseCode: caseCode, channel: channel, deadlines: deadlines)
                 else { continue }
                 contexts[contextKey] = context
-                let sequence = (sequences[agency.code + "|" + day.description] ?? 0) + 1
-                sequences[agency.code + "|" + day.description] = sequence
                 let second = 7 * 3600 + 1800 + dice.next(8 * 3600)
                 let receivedAt = Date(timeIntervalSince1970: TimeInterval((jd - CivilDate.unixEpochJDN) * 86400 + second - DeadlineCalculator.utcOffset))
                 guard receivedAt < now else { continue }
+                // The code takes the next number of the day only for a dossier that is written (gap-free).
+                let sequence = (sequences[agency.code + "|" + day.description] ?? 0) + 1
                 if let g = DemoLifecycle.run(code: Intake.dossierCode(agency: agency.code, date: day, sequence: sequence), agency: agency.code,
                                              procedure: p, caseCode: caseCode, channel: channel, context: context, deadlines: deadlines,
                                              receivedAt: receivedAt, now: now, dice: &dice) {
+                    sequences[agency.code + "|" + day.description] = sequence
                     generated.append(g)
                 }
             }
@@ -89,6 +90,15 @@ public struct DemoBulk: Sendable {
                 try await Self.insert(db, rows)
             }
             for g in generated { accumulator.add(g.state, events: g.events.map { ($0.transition, $0.hot) }) }
+            if accumulator.counters.count + accumulator.open.days.count > 200_000 {
+                // The upserts add, so the buffers may be written in parts (memory stays bounded).
+                let part = accumulator
+                try await database.write { db in
+                    var buffered = part
+                    try await buffered.flush(db)
+                }
+                accumulator.clear()
+            }
             done = min(count, done + batch)
             progress(done, count)
         }

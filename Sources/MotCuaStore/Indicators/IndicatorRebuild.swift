@@ -63,6 +63,12 @@ struct IndicatorAccumulator {
         open = OpenSetHistory(firstDay: open.firstDay, lastDay: open.lastDay)
     }
 
+    /// Empties the buffers without writing them (after a copy of them was flushed).
+    mutating func clear() {
+        counters.removeAll(keepingCapacity: true)
+        open = OpenSetHistory(firstDay: open.firstDay, lastDay: open.lastDay)
+    }
+
     /// Marks the days [fromDay, lastClosedDay] closed.
     func markClosed(_ db: any SQLDatabase, at: Int) async throws {
         guard fromDay <= open.lastDay else { return }
