@@ -41,6 +41,7 @@ public enum AppBuilder {
         TrackingPages.register(&routes, services: services)
         PortalPayments.register(&routes, services: services)
         FeedbackPages.register(&routes, services: services)
+        DeskIndicators.register(&routes, services: services)
         OIDCLoginPages.register(&routes, services: services)
         routes.installMethodNotAllowed()
         return (router, routes)

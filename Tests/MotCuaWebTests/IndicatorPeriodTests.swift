@@ -2,6 +2,7 @@ import Foundation
 import MotCuaCore
 import MotCuaStore
 import MotCuaTestSupport
+import NIOCore
 import Testing
 
 /// Moved clocks: a closed period's figures are what they were at its end, whatever happens later
@@ -81,6 +82,46 @@ struct IndicatorPeriodTests {
             // supplement, is on time — its waiting (2 March → 10 April) is subtracted (domain §7).
             let april = try await Self.values(app, "/api/v1/indicators?scope=H13.01&from=2026-04-01&to=2026-04-30")
             #expect(april["2.1"] == "2/3 66.67 13.33", "\(april)")
+        }
+    }
+
+    @Test(arguments: TestDatabases.kinds)
+    func dashboardPageAndCSV(kind: DatabaseKind) async throws {
+        try await DemoApp.run(kind) { app in
+            let (_, d, _) = try await app.send(.post, "/api/v1/dossiers", as: "tiepnhan.sotuphap", json: DemoApp.intake("2.000488", case: "TH1"))
+            #expect(d["code"] is String)
+            app.at("2026-04-01T08:00:00")
+            let desk = DeskPagesTests()
+            let (monitor, _) = try await desk.login(app, "theodoi.tinh")
+            let march = "from=2026-03-01&to=2026-03-31"
+            // The monitor sees the province, every indicator, the total, and the units below ranked.
+            try await app.client.execute(uri: "/can-bo/chi-so?scope=H13&\(march)", method: .get, headers: [.cookie: monitor]) { r in
+                #expect(r.status == .ok)
+                let html = r.text
+                for id in ["1.1", "2.1", "3.3", "4.5", "5.4"] { #expect(html.contains("<th scope=\"row\">\(id)</th>"), "\(id)") }
+                #expect(html.contains("Tổng điểm") && html.contains("Xếp hạng các đơn vị trực thuộc") && html.contains("Sở Tư pháp"))
+                #expect(html.contains("<svg class=\"rate-bar\"") && html.contains("Chưa có dữ liệu"))
+                #expect(!html.contains("N/A") && !html.contains("no_data"))
+            }
+            // CSV for Excel: a byte-order mark, a header and one line per indicator plus the total.
+            try await app.client.execute(uri: "/can-bo/chi-so.csv?scope=H13.01&\(march)", method: .get, headers: [.cookie: monitor]) { r in
+                #expect(r.status == .ok && r.headers[.contentType] == "text/csv; charset=utf-8")
+                let bytes = Array(r.body.readableBytesView)
+                #expect(bytes.prefix(3) == [0xEF, 0xBB, 0xBF])
+                let lines = r.text.split(separator: "\r\n")
+                #expect(lines.count == 23, "\(lines.count)")
+                #expect(lines.contains { $0.contains(",2.1,") && $0.contains(",0,1,0.00,%,") })
+            }
+            // A ward's officer reads the ward only; a bad date is refused in Vietnamese.
+            let (ward, _) = try await desk.login(app, "tiepnhan.ninhkieu")
+            try await app.client.execute(uri: "/can-bo/chi-so?scope=H13.01&\(march)", method: .get, headers: [.cookie: ward]) { #expect($0.status == .forbidden) }
+            try await app.client.execute(uri: "/can-bo/chi-so?from=2026-02-30", method: .get, headers: [.cookie: ward]) { r in
+                #expect(r.status == .badRequest && r.text.contains("Từ ngày: ngày không hợp lệ"))
+            }
+            try await app.client.execute(uri: "/can-bo/chi-so", method: .get, headers: [.cookie: ward]) { r in
+                #expect(r.status == .ok && r.text.contains("Ủy ban nhân dân phường Ninh Kiều") && !r.text.contains("Xếp hạng các đơn vị trực thuộc"))
+            }
+            try await app.client.execute(uri: "/can-bo/chi-so", method: .get) { #expect($0.status == .seeOther) }
         }
     }
 }

@@ -461,6 +461,17 @@ def run_real_clock(desk, api, r, shots):
     desk.audit("inbox /can-bo", "inbox.png")
     r.run("inbox counts match the table, late first", lambda: inbox_counts(desk))
 
+    # The Decision 766 indicators of the officer's agency (reached from the header link).
+    d.find_element(By.LINK_TEXT, "Chỉ số 766").click()
+    desk.wait_url(r"/can-bo/chi-so")
+    desk.audit("indicators /can-bo/chi-so", "indicators.png")
+    def indicators():
+        rows = d.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+        ids = [row.find_element(By.TAG_NAME, "th").text for row in rows]
+        total = d.find_element(By.CSS_SELECTOR, "p.total").text
+        return len(ids) >= 21 and "2.1" in ids and "Tổng điểm" in total, f"{len(ids)} rows, {total!r}"
+    r.run("indicators page lists every Decision 766 indicator with the total", indicators)
+
     # 2. Counter intake, submitted twice.
     desk.go("/can-bo")
     d.find_element(By.LINK_TEXT, "Tiếp nhận hồ sơ mới").click()

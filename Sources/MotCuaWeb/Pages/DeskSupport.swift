@@ -83,6 +83,16 @@ struct DeskSession {
 }
 
 /// A redirect thrown from a page handler (login required, after a successful post).
+/// A date in a desk page's query ("from", "to"), with a Vietnamese error when it is not one.
+enum DeskQuery {
+    static func date(_ request: Request, _ name: String, label: String) throws -> CivilDate? {
+        try request.query(name).map { t -> CivilDate in
+            guard let d = CivilDate(iso: t) else { throw APIError(.badRequest, code: "invalid_parameter", "\(label): ngày không hợp lệ.") }
+            return d
+        }
+    }
+}
+
 struct DeskRedirect: Error, HTTPResponseError {
     let location: String
     var cookie: String? = nil

@@ -12,16 +12,11 @@ enum DeskTrackingBook {
     static func page(_ request: Request, _ services: AppServices) async throws -> Response {
         let session = try await DeskSession.require(request, services)
         let today = DeadlineCalculator.localDate(of: services.now())
-        let from = try request.query("from").map { t -> CivilDate in
-            guard let d = CivilDate(iso: t) else { throw APIError(.badRequest, code: "invalid_parameter", "Từ ngày: ngày không hợp lệ.") }
-            return d
-        } ?? CivilDate(year: today.year, month: today.month, day: 1) ?? today
-        let to = try request.query("to").map { t -> CivilDate in
-            guard let d = CivilDate(iso: t), d >= from, d.julianDay - from.julianDay <= 366 else {
-                throw APIError(.badRequest, code: "invalid_parameter", "Đến ngày: ngày không hợp lệ (sau ngày bắt đầu, tối đa một năm).")
-            }
-            return d
-        } ?? today
+        let from = try DeskQuery.date(request, "from", label: "Từ ngày") ?? CivilDate(year: today.year, month: today.month, day: 1) ?? today
+        let to = try DeskQuery.date(request, "to", label: "Đến ngày") ?? today
+        guard to >= from, to.julianDay - from.julianDay <= 366 else {
+            throw APIError(.badRequest, code: "invalid_parameter", "Đến ngày: ngày không hợp lệ (sau ngày bắt đầu, tối đa một năm).")
+        }
         var filter = DossierFilter(limit: maxRows + 1)
         filter.receivedFrom = DeadlineCalculator.startOfDay(from)
         filter.receivedBefore = DeadlineCalculator.startOfDay(CivilDate(julianDay: to.julianDay + 1))
