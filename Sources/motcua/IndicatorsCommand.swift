@@ -39,7 +39,11 @@ struct IndicatorsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let days = try await Runtime.withDatabase(db) { try await IndicatorService(database: $0).dayClose.closeDays(now: Date()) }
-            print(days.isEmpty ? "no day to close" : "closed \(days.count) day(s): \(days.first!) … \(days.last!)")
+            if let first = days.first, let last = days.last {
+                print("closed \(days.count) day(s): \(first) … \(last)")
+            } else {
+                print("no day to close")
+            }
         }
     }
 
