@@ -129,10 +129,11 @@ public enum AuditKeyring {
 }
 
 /// Lower-case hex of bytes (no `String(format:)` on hot paths).
-enum CivilHex {
+public enum CivilHex {
     static let digits = Array("0123456789abcdef")
     static func byte(_ b: UInt8) -> String { String([digits[Int(b >> 4)], digits[Int(b & 0x0F)]]) }
-    static func string<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+    /// The bytes as lower-case hex, two digits each.
+    public static func string<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         var out = ""
         out.reserveCapacity(64)
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }

@@ -87,25 +87,27 @@ public enum AuditLog {
     /// locked on PostgreSQL) once, the entries inserted in one statement, the head moved once.
     public static func append(_ db: any SQLDatabase, chain: String, entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
-        let head = try await db.select().columns("seq", "hash").from("audit_heads").where("chain", .equal, chain).for(.update).first()
+        let head = try await db.raw("SELECT seq, hash FROM audit_heads WHERE chain = \(bind: chain) \(SQLLockingClause.update)").first()
         var seq = try head?.decode(column: "seq", as: Int.self) ?? 0
         var previous = try head?.decode(column: "hash", as: String.self) ?? genesis
         let key = AuditKeyring.current.current
-        var insert = db.insert(into: "audit_entries").columns("chain", "seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash", "key_id")
+        var rows: [SQLGroupExpression] = []
         for e in entries {
             seq += 1
             let record = AuditRecord(chain: chain, seq: seq, at: Int(e.at.timeIntervalSince1970), actor: e.actor, action: e.action,
                                      subject: e.subject, detail: try StoredJSON.encode(e.detail))
             let hash = mac(previous: previous, record: record, key: key.key)
-            insert = insert.values(SQLBind(chain), SQLBind(seq), SQLBind(record.at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.subject),
-                                   SQLBind(record.detail), SQLBind(previous), SQLBind(hash), SQLBind(key.id))
+            rows.append(SQLGroupExpression([SQLBind(chain), SQLBind(seq), SQLBind(record.at), SQLBind(e.actor), SQLBind(e.action), SQLBind(e.subject),
+                                            SQLBind(record.detail), SQLBind(previous), SQLBind(hash), SQLBind(key.id)] as [any SQLExpression]))
             previous = hash
         }
-        try await insert.run()
+        try await db.raw("""
+            INSERT INTO audit_entries (chain, seq, at, actor, action, subject, detail, prev_hash, hash, key_id) VALUES \(SQLList(rows))
+            """).run()
         if head == nil {
-            try await db.insert(into: "audit_heads").columns("chain", "seq", "hash").values(SQLBind(chain), SQLBind(seq), SQLBind(previous)).run()
+            try await db.raw("INSERT INTO audit_heads (chain, seq, hash) VALUES (\(bind: chain), \(bind: seq), \(bind: previous))").run()
         } else {
-            try await db.update("audit_heads").set("seq", to: seq).set("hash", to: previous).where("chain", .equal, chain).run()
+            try await db.raw("UPDATE audit_heads SET seq = \(bind: seq), hash = \(bind: previous) WHERE chain = \(bind: chain)").run()
         }
     }
 

@@ -13,12 +13,13 @@ enum DossierEffects {
         // Every transition of one persist happens at the same instant (intake: submit + receive),
         // so the hot state after the last is the one after each.
         let hot = IndicatorHotState(s)
-        var events = db.insert(into: "dossier_events").columns("dossier_code", "seq", "at", "event", "due_at", "supplement_count", "waiting_since")
-        for (i, t) in transitions.enumerated() {
-            events = events.values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)),
-                                   SQLBind(hot.dueAt), SQLBind(hot.supplementCount), SQLBind(hot.waitingSince))
+        let events = try transitions.enumerated().map { i, t in
+            SQLGroupExpression([SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)),
+                                SQLBind(hot.dueAt), SQLBind(hot.supplementCount), SQLBind(hot.waitingSince)] as [any SQLExpression])
         }
-        try await events.run()
+        try await db.raw("""
+            INSERT INTO dossier_events (dossier_code, seq, at, event, due_at, supplement_count, waiting_since) VALUES \(SQLList(events))
+            """).run()
         try await numberForms(db, state: s, transitions: transitions, firstSeq: firstSeq)
 
         var bookings: [CounterBooking] = []
@@ -33,12 +34,11 @@ enum DossierEffects {
         try await IndicatorCounters.add(db, key: CounterKey(agencyCode: s.agencyCode, procedureCode: s.procedureCode, channel: s.channel.rawValue),
                                         bookings)
         if !outbox.isEmpty {
-            var insert = db.insert(into: "outbox").columns("id", "dossier_code", "recipient", "form", "message", "created_at")
-            for o in outbox {
-                insert = insert.values(SQLBind(o.id), SQLBind(s.code), SQLBind(o.recipient), SQLBind(o.form), SQLBind(o.message),
-                                       SQLBind(Int(o.at.timeIntervalSince1970)))
+            let rows = outbox.map { o in
+                SQLGroupExpression([SQLBind(o.id), SQLBind(s.code), SQLBind(o.recipient), SQLBind(o.form), SQLBind(o.message),
+                                    SQLBind(Int(o.at.timeIntervalSince1970))] as [any SQLExpression])
             }
-            try await insert.run()
+            try await db.raw("INSERT INTO outbox (id, dossier_code, recipient, form, message, created_at) VALUES \(SQLList(rows))").run()
         }
         struct Detail: Encodable { let from: String; let to: String; let version: Int; let note: String? }
         try await AuditLog.append(db, chain: s.agencyCode, entries: transitions.enumerated().map { i, t in
@@ -53,8 +53,10 @@ enum DossierEffects {
         for (i, t) in transitions.enumerated() {
             guard let form = FormNumber.allCases.first(where: { $0.event?.rawValue == t.action }) else { continue }
             let last = try await nextNumber(db, agency: s.agencyCode, form: form.rawValue, year: DeadlineCalculator.localDate(of: t.at).year)
-            try await db.insert(into: "dossier_forms").columns("dossier_code", "event_seq", "form", "number")
-                .values(SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(form.rawValue), SQLBind("\(last)/\(form.symbol)")).run()
+            try await db.raw("""
+                INSERT INTO dossier_forms (dossier_code, event_seq, form, number)
+                VALUES (\(bind: s.code), \(bind: firstSeq + i), \(bind: form.rawValue), \(bind: "\(last)/\(form.symbol)"))
+                """).run()
         }
     }
 

@@ -35,7 +35,7 @@ public struct FileRepository: Sendable {
     /// Stores a file for a dossier in one transaction with its audit entry.
     public func store(dossierCode: String, chain: String, name: String, contentType: String, content: Data, by username: String,
                       now: Date) async throws -> StoredFile {
-        let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let digest = CivilHex.string(SHA256.hash(data: content))
         let file = StoredFile(id: UUID().uuidString.lowercased(), dossierCode: dossierCode, name: name, contentType: contentType,
                               size: content.count, sha256: digest, uploadedBy: username, uploadedAt: now)
         try await database.write { db in

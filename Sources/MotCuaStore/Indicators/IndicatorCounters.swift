@@ -23,10 +23,10 @@ enum IndicatorCounters {
                                 SQLBind(measure), SQLBind(n)] as [any SQLExpression])
         }
         try await db.raw("""
-            INSERT INTO \(ident: table) (agency_code, \(ident: period), procedure_code, channel, measure, value)
+            INSERT INTO \(unsafeRaw: table) (agency_code, \(unsafeRaw: period), procedure_code, channel, measure, value)
             VALUES \(SQLList(values))
-            ON CONFLICT (agency_code, \(ident: period), procedure_code, channel, measure)
-            DO UPDATE SET value = \(ident: table).value + excluded.value
+            ON CONFLICT (agency_code, \(unsafeRaw: period), procedure_code, channel, measure)
+            DO UPDATE SET value = \(unsafeRaw: table).value + excluded.value
             """).run()
     }
 }

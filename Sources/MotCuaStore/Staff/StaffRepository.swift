@@ -88,7 +88,7 @@ public struct StaffRepository: Sendable {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        CivilHex.string(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// 32 random bytes, base64url without padding.
@@ -117,14 +117,12 @@ public struct StaffRepository: Sendable {
     /// query: the token joined with its account).
     public func authenticate(token: String, kind: TokenKind, now: Date) async throws -> (StaffMember, csrf: String, expiresAt: Date)? {
         try await database.read { db in
-            guard let r = try await db.select()
-                .column(SQLColumn("username", table: "staff")).columns("full_name", "role", "agency_code", "department_code", "active")
-                .columns("csrf", "expires_at")
-                .from("auth_tokens").join("staff", on: SQLColumn("username", table: "staff"), .equal, SQLColumn("username", table: "auth_tokens"))
-                .where(SQLColumn("token_hash", table: "auth_tokens"), .equal, SQLBind(Self.digest(token)))
-                .where(SQLColumn("kind", table: "auth_tokens"), .equal, SQLBind(kind.rawValue))
-                .where(SQLColumn("expires_at", table: "auth_tokens"), .greaterThan, SQLBind(Int(now.timeIntervalSince1970)))
-                .first() else { return nil }
+            guard let r = try await db.raw("""
+                SELECT staff.username, full_name, role, agency_code, department_code, active, csrf, expires_at
+                FROM auth_tokens JOIN staff ON staff.username = auth_tokens.username
+                WHERE auth_tokens.token_hash = \(bind: Self.digest(token)) AND auth_tokens.kind = \(bind: kind.rawValue)
+                  AND auth_tokens.expires_at > \(bind: Int(now.timeIntervalSince1970))
+                """).first() else { return nil }
             let m = try Self.member(r)
             let expires = try r.decode(column: "expires_at", as: Int.self)
             return m.active ? (m, try r.decode(column: "csrf", as: String.self), Date(timeIntervalSince1970: TimeInterval(expires))) : nil

@@ -170,7 +170,7 @@ enum DeskPages {
                                         errors: ["Thủ tục không có quy trình cho kênh nộp này."], status: .unprocessableContent)
         }
         let key = form["formKey"].flatMap { $0.count <= TextRules.Limit.idempotencyKey ? "desk:\($0)" : nil }
-        let hash = (try? JSONResponse.encoder.encode(request)).map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? ""
+        let hash = (try? JSONResponse.encoder.encode(request)).map { CivilHex.string(SHA256.hash(data: $0)) } ?? ""
         let outcome: DossierRepository.IntakeOutcome
         do {
             outcome = try await services.dossiers.intake(request, actor: session.member, procedure: p, context: workflow, idempotencyKey: key,

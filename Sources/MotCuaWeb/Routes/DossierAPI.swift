@@ -82,7 +82,7 @@ struct DossierAPI {
             if let key, key.isEmpty || TextRules.problem(key, maxLength: TextRules.Limit.idempotencyKey) != nil {
                 throw APIError.invalid("Idempotency-Key", "1 to \(TextRules.Limit.idempotencyKey) printable characters")
             }
-            let hash = SHA256.hash(data: Data(buffer: buffer)).map { String(format: "%02x", $0) }.joined()
+            let hash = CivilHex.string(SHA256.hash(data: Data(buffer: buffer)))
             guard let caseCode = procedure.procedureCase(intake.caseCode)?.code,
                   let workflow = WorkflowContext(procedure: procedure, caseCode: caseCode, channel: intake.channel,
                                                  deadlines: services.deadlines(for: staff.agencyCode)) else {
