@@ -87,9 +87,16 @@ public enum AuditLog {
     /// locked on PostgreSQL) once, the entries inserted in one statement, the head moved once.
     public static func append(_ db: any SQLDatabase, chain: String, entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
-        let head = try await db.raw("SELECT seq, hash FROM audit_heads WHERE chain = \(bind: chain) \(SQLLockingClause.update)").first()
-        var seq = try head?.decode(column: "seq", as: Int.self) ?? 0
-        var previous = try head?.decode(column: "hash", as: String.self) ?? genesis
+        let readHead: () async throws -> WriteBatch.AuditHead = {
+            let row = try await db.immediate.raw("SELECT seq, hash FROM audit_heads WHERE chain = \(bind: chain) \(SQLLockingClause.update)").first()
+            return WriteBatch.AuditHead(seq: try row?.decode(column: "seq", as: Int.self) ?? 0,
+                                        hash: try row?.decode(column: "hash", as: String.self) ?? genesis, stored: row != nil)
+        }
+        let batch = db as? WriteBatch
+        let head: WriteBatch.AuditHead
+        if let batch { head = try await batch.auditHead(chain, read: readHead) } else { head = try await readHead() }
+        var seq = head.seq
+        var previous = head.hash
         let key = AuditKeyring.current.current
         var rows: [SQLGroupExpression] = []
         for e in entries {
@@ -101,10 +108,16 @@ public enum AuditLog {
                                             SQLBind(record.detail), SQLBind(previous), SQLBind(hash), SQLBind(key.id)] as [any SQLExpression]))
             previous = hash
         }
+        if let batch {
+            // In a group-commit batch: the entries and the head are written at the end of the batch.
+            for row in rows { batch.deferInsert("audit_entries (chain, seq, at, actor, action, subject, detail, prev_hash, hash, key_id)", row) }
+            batch.moveAuditHead(chain, seq: seq, hash: previous)
+            return
+        }
         try await db.raw("""
             INSERT INTO audit_entries (chain, seq, at, actor, action, subject, detail, prev_hash, hash, key_id) VALUES \(SQLList(rows))
             """).run()
-        if head == nil {
+        if !head.stored {
             try await db.raw("INSERT INTO audit_heads (chain, seq, hash) VALUES (\(bind: chain), \(bind: seq), \(bind: previous))").run()
         } else {
             try await db.raw("UPDATE audit_heads SET seq = \(bind: seq), hash = \(bind: previous) WHERE chain = \(bind: chain)").run()

@@ -108,26 +108,31 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    /// Runs the batch in one transaction. Without savepoints, returns nil (after rolling back) as
-    /// soon as a unit fails; with savepoints, returns each unit's outcome.
+    /// Runs the batch in one transaction. Without savepoints, the units run on a `WriteBatch`
+    /// (their append-only rows written together at the end) and nil is returned (after rolling
+    /// back) as soon as a unit or the final write fails; with savepoints, every statement runs at
+    /// once and each unit's outcome is returned.
     private func run(_ batch: [Unit], savepoints: Bool) async throws -> [(any Error)?]? {
         let kind = backend.kind
         return try await backend.withWriter { db in
             try await db.raw(Dialect.begin(kind)).run()
             do {
                 var outcomes: [(any Error)?] = []
-                for (i, unit) in batch.enumerated() {
-                    if !savepoints {
-                        do {
-                            try await unit.run(db)
+                if !savepoints {
+                    let batched = WriteBatch(db)
+                    do {
+                        for unit in batch {
+                            try await unit.run(batched)
                             outcomes.append(nil)
-                        } catch {
-                            try await db.raw("ROLLBACK").run()
-                            // A lone unit needs no second run: its outcome is known.
-                            return batch.count == 1 ? [error] : nil
                         }
-                        continue
+                        try await batched.flush()
+                    } catch {
+                        try await db.raw("ROLLBACK").run()
+                        // A lone unit needs no second run: its outcome is known.
+                        return batch.count == 1 ? [error] : nil
                     }
+                }
+                for (i, unit) in batch.enumerated() where savepoints {
                     try await db.raw(SQLQueryString("SAVEPOINT u\(unsafeRaw: String(i))")).run()
                     do {
                         try await unit.run(db)

@@ -17,9 +17,7 @@ enum DossierEffects {
             SQLGroupExpression([SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(Int(t.at.timeIntervalSince1970)), SQLBind(try StoredJSON.encode(t)),
                                 SQLBind(hot.dueAt), SQLBind(hot.supplementCount), SQLBind(hot.waitingSince)] as [any SQLExpression])
         }
-        try await db.raw("""
-            INSERT INTO dossier_events (dossier_code, seq, at, event, due_at, supplement_count, waiting_since) VALUES \(SQLList(events))
-            """).run()
+        for row in events { try await db.insertRow("dossier_events (dossier_code, seq, at, event, due_at, supplement_count, waiting_since)", row) }
         try await numberForms(db, state: s, transitions: transitions, firstSeq: firstSeq)
 
         var bookings: [CounterBooking] = []
@@ -38,7 +36,7 @@ enum DossierEffects {
                 SQLGroupExpression([SQLBind(o.id), SQLBind(s.code), SQLBind(o.recipient), SQLBind(o.form), SQLBind(o.message),
                                     SQLBind(Int(o.at.timeIntervalSince1970))] as [any SQLExpression])
             }
-            try await db.raw("INSERT INTO outbox (id, dossier_code, recipient, form, message, created_at) VALUES \(SQLList(rows))").run()
+            for row in rows { try await db.insertRow("outbox (id, dossier_code, recipient, form, message, created_at)", row) }
         }
         struct Detail: Encodable { let from: String; let to: String; let version: Int; let note: String? }
         try await AuditLog.append(db, chain: s.agencyCode, entries: transitions.enumerated().map { i, t in
@@ -53,20 +51,24 @@ enum DossierEffects {
         for (i, t) in transitions.enumerated() {
             guard let form = FormNumber.allCases.first(where: { $0.event?.rawValue == t.action }) else { continue }
             let last = try await nextNumber(db, agency: s.agencyCode, form: form.rawValue, year: DeadlineCalculator.localDate(of: t.at).year)
-            try await db.raw("""
-                INSERT INTO dossier_forms (dossier_code, event_seq, form, number)
-                VALUES (\(bind: s.code), \(bind: firstSeq + i), \(bind: form.rawValue), \(bind: "\(last)/\(form.symbol)"))
-                """).run()
+            try await db.insertRow("dossier_forms (dossier_code, event_seq, form, number)", SQLGroupExpression(
+                [SQLBind(s.code), SQLBind(firstSeq + i), SQLBind(form.rawValue), SQLBind("\(last)/\(form.symbol)")] as [any SQLExpression]))
         }
     }
 
     /// Advances the running number of `form` (a printed form's, or "BL" for payment receipts) at the
     /// agency for the year, in the caller's transaction.
     static func nextNumber(_ db: any SQLDatabase, agency: String, form: String, year: Int) async throws -> Int {
-        try await db.raw("""
-            INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: agency), \(bind: form), \(bind: year), 1)
-            ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
-            RETURNING last
-            """).first()?.decode(column: "last", as: Int.self) ?? 0
+        let advance: (any SQLDatabase) async throws -> Int = { db in
+            try await db.raw("""
+                INSERT INTO form_numbers (agency_code, form, year, last) VALUES (\(bind: agency), \(bind: form), \(bind: year), 1)
+                ON CONFLICT (agency_code, form, year) DO UPDATE SET last = form_numbers.last + 1
+                RETURNING last
+                """).first()?.decode(column: "last", as: Int.self) ?? 0
+        }
+        guard let batch = db as? WriteBatch else { return try await advance(db) }
+        return try await batch.nextRunningNumber("form_numbers|\(agency)|\(form)|\(year)", first: { try await advance(batch.inner) }) { last in
+            "UPDATE form_numbers SET last = \(bind: last) WHERE agency_code = \(bind: agency) AND form = \(bind: form) AND year = \(bind: year)"
+        }
     }
 }

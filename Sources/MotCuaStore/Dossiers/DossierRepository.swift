@@ -75,10 +75,9 @@ public struct DossierRepository: Sendable {
                 try await DossierEffects.persist(db, state: state, transitions: transitions)
                 let body = try render(state)
                 if let key = scopedKey {
-                    try await db.raw("""
-                        INSERT INTO idempotency_keys (key, username, request_hash, status, body, created_at)
-                        VALUES (\(bind: key), \(bind: actor.username), \(bind: requestHash), \(bind: 201), \(bind: body), \(bind: Int(now.timeIntervalSince1970)))
-                        """).run()
+                    try await db.insertRow("idempotency_keys (key, username, request_hash, status, body, created_at)", SQLGroupExpression(
+                        [SQLBind(key), SQLBind(actor.username), SQLBind(requestHash), SQLBind(201), SQLBind(body), SQLBind(Int(now.timeIntervalSince1970))]
+                        as [any SQLExpression]))
                 }
                 return IntakeOutcome(status: 201, body: body, replayed: false)
             }
@@ -104,11 +103,23 @@ public struct DossierRepository: Sendable {
     /// Advances the gap-free daily sequence of `key` (an agency's dossiers, or the feedback) in the
     /// caller's transaction and returns the new number.
     static func nextDailySequence(_ db: any SQLDatabase, key: String, day: CivilDate) async throws -> Int {
-        let sequence = try await db.raw("""
-            INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: key), \(bind: day.description), 1)
-            ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
-            RETURNING last
-            """).first()?.decode(column: "last", as: Int.self) ?? 0
+        let advance: (any SQLDatabase) async throws -> Int = { db in
+            try await db.raw("""
+                INSERT INTO dossier_sequences (agency_code, day, last) VALUES (\(bind: key), \(bind: day.description), 1)
+                ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1
+                RETURNING last
+                """).first()?.decode(column: "last", as: Int.self) ?? 0
+        }
+        let sequence: Int
+        if let batch = db as? WriteBatch {
+            // The row is advanced (and locked) by the batch's first unit; the others count on in memory.
+            let day = day.description
+            sequence = try await batch.nextRunningNumber("dossier_sequences|\(key)|\(day)", first: { try await advance(batch.inner) }) { last in
+                "UPDATE dossier_sequences SET last = \(bind: last) WHERE agency_code = \(bind: key) AND day = \(bind: day)"
+            }
+        } else {
+            sequence = try await advance(db)
+        }
         guard sequence > 0 else { throw DossierError.invalid(["the daily sequence did not advance"]) }
         return sequence
     }
@@ -118,7 +129,9 @@ public struct DossierRepository: Sendable {
     static func scoped(_ key: String, _ actor: StaffMember) -> String { "\(actor.username):\(key)" }
 
     static func storedOutcome(_ db: any SQLDatabase, key: String, username: String, hash: String) async throws -> IntakeOutcome? {
-        guard let row = try await db.raw("SELECT username, request_hash, status, body FROM idempotency_keys WHERE key = \(bind: key)").first() else {
+        // In a batch, a key stored by an earlier unit of the same batch is not seen here; its insert
+        // then fails at the end of the batch, and the batch's rerun with savepoints replays it.
+        guard let row = try await db.immediate.raw("SELECT username, request_hash, status, body FROM idempotency_keys WHERE key = \(bind: key)").first() else {
             return nil
         }
         guard try row.decode(column: "request_hash", as: String.self) == hash, try row.decode(column: "username", as: String.self) == username else {
@@ -265,6 +278,7 @@ public struct DossierRepository: Sendable {
     /// statements of the write path are plain SQL text: SQLKit's builders escape every identifier
     /// on every call, which cost more than running the statement (issue 11).
     static func load(_ db: any SQLDatabase, code: String, lock: Bool) async throws -> DossierState? {
+        let db = db.immediate
         let row = lock
             ? try await db.raw("SELECT state FROM dossiers WHERE code = \(bind: code) \(SQLLockingClause.update)").first()
             : try await db.raw("SELECT state FROM dossiers WHERE code = \(bind: code)").first()
@@ -283,7 +297,7 @@ public struct DossierRepository: Sendable {
     static func insert(_ db: any SQLDatabase, _ s: DossierState) async throws {
         let submitted = Int(s.submittedAt.timeIntervalSince1970)
         let hot = IndicatorHotState(s)
-        try await db.raw("""
+        try await db.immediate.raw("""
             INSERT INTO dossiers (code, agency_code, handling_agency, procedure_code, procedure_version, channel, status, applicant_name,
               submitted_at, received_at, due_at, ended_at, version, state, supplement_count, waiting_since)
             VALUES (\(bind: s.code), \(bind: s.agencyCode), \(bind: s.handlingAgency), \(bind: s.procedureCode), \(bind: s.procedureVersion),
@@ -295,7 +309,7 @@ public struct DossierRepository: Sendable {
 
     static func update(_ db: any SQLDatabase, _ s: DossierState, expected: Int) async throws {
         let hot = IndicatorHotState(s)
-        try await db.raw("""
+        try await db.immediate.raw("""
             UPDATE dossiers SET handling_agency = \(bind: s.handlingAgency), status = \(bind: s.status.rawValue),
               received_at = \(bind: epoch(s.receivedAt)), due_at = \(bind: epoch(s.dueAt)), ended_at = \(bind: epoch(s.processingEndedAt)),
               version = \(bind: s.version), state = \(bind: try encoded(s)), supplement_count = \(bind: s.supplementCount),

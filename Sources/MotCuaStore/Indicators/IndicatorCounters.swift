@@ -13,18 +13,31 @@ enum IndicatorCounters {
             daily["\(day)|\(b.measure.rawValue)", default: (day, b.measure.rawValue, 0)].2 += b.value
             monthly["\(month)|\(b.measure.rawValue)", default: (month, b.measure.rawValue, 0)].2 += b.value
         }
-        try await upsert(db, table: "indicator_counters", period: "day", key: key, daily.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) })
-        try await upsert(db, table: "indicator_counters_monthly", period: "month", key: key, monthly.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) })
+        let tables = [("indicator_counters", "day", daily), ("indicator_counters_monthly", "month", monthly)]
+        if let batch = db as? WriteBatch {
+            // In a group-commit batch: summed with the other units' bookings, written once at the end.
+            for (table, period, rows) in tables {
+                for (p, measure, n) in rows.values {
+                    batch.addCounter(table: table, period: period, key: [key.agencyCode, p, key.procedureCode, key.channel, measure], value: n)
+                }
+            }
+            return
+        }
+        for (table, period, rows) in tables {
+            let values = rows.values.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map { p, measure, n in
+                SQLGroupExpression([SQLBind(key.agencyCode), SQLBind(p), SQLBind(key.procedureCode), SQLBind(key.channel),
+                                    SQLBind(measure), SQLBind(n)] as [any SQLExpression])
+            }
+            try await upsert(db, table: table, period: period, rows: values)
+        }
     }
 
-    static func upsert(_ db: any SQLDatabase, table: String, period: String, key: CounterKey, _ rows: [(String, String, Int)]) async throws {
-        let values = rows.map { p, measure, n in
-            SQLGroupExpression([SQLBind(key.agencyCode), SQLBind(p), SQLBind(key.procedureCode), SQLBind(key.channel),
-                                SQLBind(measure), SQLBind(n)] as [any SQLExpression])
-        }
+    /// Adds `rows` (agency, period, procedure, channel, measure, value) to the counters of `table`.
+    static func upsert(_ db: any SQLDatabase, table: String, period: String, rows: [SQLGroupExpression]) async throws {
+        guard !rows.isEmpty else { return }
         try await db.raw("""
             INSERT INTO \(unsafeRaw: table) (agency_code, \(unsafeRaw: period), procedure_code, channel, measure, value)
-            VALUES \(SQLList(values))
+            VALUES \(SQLList(rows))
             ON CONFLICT (agency_code, \(unsafeRaw: period), procedure_code, channel, measure)
             DO UPDATE SET value = \(unsafeRaw: table).value + excluded.value
             """).run()
