@@ -6,9 +6,11 @@ import SQLiteKit
 import SQLiteNIO
 import Synchronization
 
-/// SQLite: one writer connection (guarded by a mutex, run on its own thread with a statement cache,
-/// `SQLiteDirectConnection`) and a few reader connections (SQLiteNIO; WAL lets them read while the
-/// writer commits). Durability is `synchronous=FULL` unless configured otherwise.
+/// SQLite: one writer connection (guarded by a mutex, run on its own thread) and a few reader
+/// connections (WAL lets them read while the writer commits, taken in turn), all
+/// `SQLiteDirectConnection`s with a statement cache. A read statement runs inline on the caller's
+/// thread (SQLiteNIO hopped to a thread pool and back and parsed the SQL again for every statement).
+/// Durability is `synchronous=FULL` unless configured otherwise.
 final class SQLiteBackend: DatabaseBackend {
     /// `PRAGMA synchronous` levels an operator may choose.
     typealias Synchronous = SQLiteSynchronous
@@ -17,14 +19,17 @@ final class SQLiteBackend: DatabaseBackend {
     let writeLanes = 1
     private let writer: SQLiteDirectConnection
     private let writerDatabase: SQLiteDirectDatabase
-    private let readers: [SQLiteConnection]
-    private let writerLock = AsyncMutex()
+    private let readers: [SQLiteDirectConnection]
+    private let readerDatabases: [SQLiteDirectDatabase]
     private let nextReader = Mutex(0)
+    private let writerLock = AsyncMutex()
 
-    private init(writer: SQLiteDirectConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteDirectConnection, readers: [SQLiteDirectConnection], logger: Logger) {
         self.writer = writer
-        self.writerDatabase = SQLiteDirectDatabase(connection: writer, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        self.writerDatabase = SQLiteDirectDatabase(connection: writer, logger: logger, eventLoop: loop)
         self.readers = readers
+        self.readerDatabases = readers.map { SQLiteDirectDatabase(connection: $0, logger: logger, eventLoop: loop) }
     }
 
     static func open(path: String?, synchronous: Synchronous, readerCount: Int, logger: Logger) async throws -> SQLiteBackend {
@@ -44,20 +49,20 @@ final class SQLiteBackend: DatabaseBackend {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let writer = try SQLiteDirectConnection.open(path: path)
-        var opened: [SQLiteConnection] = []
+        var opened: [SQLiteDirectConnection] = []
         do {
             let backend = SQLiteBackend(writer: writer, readers: [], logger: quiet)
             // The writer first: it switches the file to WAL before any reader opens it.
             try await backend.withWriter { db in try await configure(db, writer: true, synchronous: synchronous, wal: true) }
             for _ in 0..<max(1, readerCount) {
-                let r = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
+                let r = try SQLiteDirectConnection.open(path: path)
                 opened.append(r)
-                try await configure(r.sql(), writer: false, synchronous: synchronous, wal: true)
+                let db = SQLiteDirectDatabase(connection: r, logger: quiet, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+                try await configure(db, writer: false, synchronous: synchronous, wal: true)
             }
             return SQLiteBackend(writer: writer, readers: opened, logger: quiet)
         } catch {
-            // SQLiteNIO requires every connection to be closed before it is released.
-            for c in opened { try? await c.close() }
+            for c in opened { c.close() }
             writer.close()
             throw error
         }
@@ -74,10 +79,10 @@ final class SQLiteBackend: DatabaseBackend {
     func withReader<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         if readers.isEmpty { return try await withWriter(body) }
         let i = nextReader.withLock { n in
-            n = (n + 1) % readers.count
+            n = (n + 1) % readerDatabases.count
             return n
         }
-        return try await body(readers[i].sql())
+        return try await body(readerDatabases[i])
     }
 
     /// Runs `body` with the writer, on the writer's thread: every statement of `body` runs inline.
@@ -91,7 +96,7 @@ final class SQLiteBackend: DatabaseBackend {
     func isRetryable(_ error: any Error) -> Bool { false }
 
     func close() async {
-        for r in readers { try? await r.close() }
+        for r in readers { r.close() }
         try? await writerLock.withLock { [writer] in writer.close() }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,8 +13,10 @@ import VaporCSQLite
 /// where one intake is a dozen statements, those hops and parses were most of the cost (issue 11).
 /// The same SQLKit queries run on it as on every other connection; only the execution differs.
 final class SQLiteDirectConnection: @unchecked Sendable {
-    /// SQLite's handle; used only under the backend's writer lock, on the writer thread.
+    /// SQLite's handle and the statement cache, used under `lock` (held for one statement, never
+    /// across a suspension, so readers shared by concurrent tasks cannot deadlock).
     private var handle: OpaquePointer?
+    private let lock = NSLock()
     private var statements: [String: OpaquePointer] = [:]
     private static let cacheLimit = 512
 
@@ -34,6 +37,8 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Runs one statement with `binds`, calling `onRow` for each result row.
     func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteDirectRow) -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
         guard let handle else { throw SQLiteDirectError(code: SQLITE_MISUSE, message: "connection closed") }
         let statement = try prepared(sql, handle)
         defer {
@@ -112,6 +117,8 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Finalizes the cached statements and closes the connection.
     func close() {
+        lock.lock()
+        defer { lock.unlock() }
         finalizeAll()
         if let handle { sqlite_nio_sqlite3_close_v2(handle) }
         handle = nil
