@@ -76,6 +76,23 @@ struct DeadlineTests {
         #expect(!Self.calc.isDueSoon(due: Self.vn("2026-03-13T09:00:00"), now: Self.vn("2026-03-10T09:00:00"), workingDays: 2))
     }
 
+    @Test func dueSoonLimitAgreesWithIsDueSoon() {
+        // Around a weekend and the lunch break, every 7 minutes over 6 days, for 0…3 working days.
+        for now in [Self.vn("2026-03-12T16:59:30"), Self.vn("2026-03-13T11:29:59"), Self.vn("2026-03-14T10:00:00")] {
+            for days in 0...3 {
+                let limit = Self.calc.dueSoonLimit(now: now, workingDays: days)
+                var due = now.addingTimeInterval(-3600).timeIntervalSince1970.rounded(.down)
+                while due < now.timeIntervalSince1970 + 6 * 86_400 {
+                    let d = Date(timeIntervalSince1970: due)
+                    #expect(Self.calc.isDueSoon(due: d, now: now, workingDays: days) == (d >= now && d < limit), "\(d) \(days)")
+                    due += 420
+                }
+                #expect(Self.calc.isDueSoon(due: limit.addingTimeInterval(-1), now: now, workingDays: days) || limit.addingTimeInterval(-1) < now)
+                #expect(!Self.calc.isDueSoon(due: limit, now: now, workingDays: days))
+            }
+        }
+    }
+
     // MARK: Properties
 
     static let instants = Gen.int(in: 1_577_836_800...1_893_456_000) // 2020–2029

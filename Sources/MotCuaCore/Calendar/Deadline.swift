@@ -167,4 +167,12 @@ public struct DeadlineCalculator: Sendable {
         guard due >= now else { return false }
         return workingSeconds(from: now, to: due) <= workingDays * Self.secondsPerWorkingDay
     }
+
+    /// The instant before which a due instant counts as due soon, to the second: for a due instant
+    /// in whole seconds, `isDueSoon(due:now:workingDays:)` ⇔ `now ≤ due < dueSoonLimit(now:workingDays:)`.
+    /// Lets a query count the dossiers due soon without computing working time per row.
+    public func dueSoonLimit(now: Date, workingDays: Int) -> Date {
+        let start = Int(now.timeIntervalSince1970.rounded(.down))
+        return Date(timeIntervalSince1970: TimeInterval(addWorkingSeconds(max(0, workingDays * Self.secondsPerWorkingDay) + 1, to: start)))
+    }
 }

@@ -14,6 +14,9 @@ public struct DossierFilter: Sendable {
     public var receivedBefore: Date?
     /// Only dossiers received by the actor's own agency (not those at a liên thông step there).
     public var receivedHereOnly = false
+    /// Inbox order, for paging: late open dossiers first, then open ones by appointment, then the
+    /// rest; `now` decides what is late. Without it: by end, appointment and code.
+    public var urgentFirstAt: Date?
     public var limit: Int = 100
     public var offset: Int = 0
 
@@ -183,17 +186,12 @@ public struct DossierRepository: Sendable {
         return found
     }
 
-    func unauditedList(_ filter: DossierFilter, actor: StaffMember) async throws -> [DossierState] {
+    /// Dossiers as `list` finds them, without recording a read: the caller shows only some of them
+    /// and records those with `recordListRead`.
+    public func unauditedList(_ filter: DossierFilter, actor: StaffMember) async throws -> [DossierState] {
         try await database.read { db in
-            var q = db.select().column("state").from("dossiers")
-            switch actor.role {
-            case .admin: return []
-            case .monitor:
-                let agencies = [actor.agencyCode] + (try await Self.below(db, actor)).sorted()
-                q = q.where("agency_code", .in, agencies)
-            default:
-                q = q.where(group: { $0.where("agency_code", .equal, actor.agencyCode).orWhere("handling_agency", .equal, actor.agencyCode) })
-            }
+            guard actor.role != .admin else { return [] }
+            var q = try await Self.inScope(db.select().column("state").from("dossiers"), db, actor)
             if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
             if filter.openOnly {
                 q = q.where(group: { $0.where("ended_at", .is, SQLLiteral.null).orWhere("status", .equal, DossierStatus.finished.rawValue) })
@@ -203,12 +201,71 @@ public struct DossierRepository: Sendable {
             if let f = filter.receivedFrom { q = q.where("received_at", .greaterThanOrEqual, Int(f.timeIntervalSince1970)) }
             if let b = filter.receivedBefore { q = q.where("received_at", .lessThan, Int(b.timeIntervalSince1970)) }
             if filter.receivedHereOnly { q = q.where("agency_code", .equal, actor.agencyCode) }
-            return try await q.orderBy("ended_at").orderBy("due_at").orderBy("code").limit(filter.limit).offset(filter.offset).all()
+            if let now = filter.urgentFirstAt {
+                q = q.orderBy(SQLQueryString("CASE WHEN \(Self.late(now)) THEN 0 ELSE 1 END"))
+                    .orderBy(SQLRaw("CASE WHEN ended_at IS NULL AND due_at IS NOT NULL THEN 0 ELSE 1 END")).orderBy("due_at").orderBy("code")
+            } else {
+                q = q.orderBy("ended_at").orderBy("due_at").orderBy("code")
+            }
+            return try await q.limit(filter.limit).offset(filter.offset).all()
                 .map { try StoredJSON.decode(DossierState.self, from: $0.decode(column: "state", as: String.self)) }
         }
     }
 
+    /// The dossiers `actor` may list: those of the agency and the units below for a monitor, those
+    /// received at or handled by the agency for the others.
+    static func inScope(_ q: SQLSelectBuilder, _ db: any SQLDatabase, _ actor: StaffMember) async throws -> SQLSelectBuilder {
+        if actor.role == .monitor {
+            return q.where("agency_code", .in, [actor.agencyCode] + (try await below(db, actor)).sorted())
+        }
+        return q.where(group: { $0.where("agency_code", .equal, actor.agencyCode).orWhere("handling_agency", .equal, actor.agencyCode) })
+    }
+
+    /// SQL for `DossierState.isLate(at: now)` of an open dossier, on the hot columns.
+    static func late(_ now: Date) -> SQLQueryString {
+        let at = Int(now.timeIntervalSince1970.rounded(.up))
+        return "ended_at IS NULL AND received_at IS NOT NULL AND status <> \(bind: DossierStatus.supplementRequested.rawValue) AND due_at < \(bind: at)"
+    }
+
+    /// The inbox's counts, by SQL over the hot columns (not by loading every open dossier).
+    public struct InboxCounts: Sendable, Equatable {
+        public let open: Int
+        public let dueSoon: Int
+        public let late: Int
+
+        public init(open: Int, dueSoon: Int, late: Int) {
+            self.open = open
+            self.dueSoon = dueSoon
+            self.late = late
+        }
+    }
+
+    /// Open dossiers of the actor's scope (with `filter.status`), how many are late and how many are
+    /// due before `dueSoonBefore` (`DeadlineCalculator.dueSoonLimit`), as `DossierState.isLate` and
+    /// `isDueSoon` decide for each.
+    public func inboxCounts(_ filter: DossierFilter, actor: StaffMember, now: Date, dueSoonBefore: Date) async throws -> InboxCounts {
+        guard actor.role != .admin else { return InboxCounts(open: 0, dueSoon: 0, late: 0) }
+        return try await database.read { db in
+            let at = Int(now.timeIntervalSince1970.rounded(.up)), limit = Int(dueSoonBefore.timeIntervalSince1970.rounded(.up))
+            var q = db.select().column(SQLAlias(SQLRaw("COUNT(*)"), as: SQLIdentifier("open_count")))
+                .column(SQLAlias(SQLQueryString("COALESCE(SUM(CASE WHEN \(Self.late(now)) THEN 1 ELSE 0 END), 0)"), as: SQLIdentifier("late_count")))
+                .column(SQLAlias(SQLQueryString("""
+                    COALESCE(SUM(CASE WHEN received_at IS NOT NULL AND due_at >= \(bind: at) AND due_at < \(bind: limit) THEN 1 ELSE 0 END), 0)
+                    """), as: SQLIdentifier("soon_count")))
+                .from("dossiers")
+            q = try await Self.inScope(q, db, actor).where("ended_at", .is, SQLLiteral.null)
+            if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
+            guard let row = try await q.first() else { return InboxCounts(open: 0, dueSoon: 0, late: 0) }
+            return InboxCounts(open: try row.decode(column: "open_count", as: Int.self), dueSoon: try row.decode(column: "soon_count", as: Int.self),
+                               late: try row.decode(column: "late_count", as: Int.self))
+        }
+    }
+
     /// Records that `actor` was shown the applicant data of `codes` (a list page or API call).
+    public func recordListRead(codes: [String], actor: StaffMember, now: Date, purpose: String) async throws {
+        try await auditListRead(codes: codes, actor: actor, now: now, purpose: purpose)
+    }
+
     func auditListRead(codes: [String], actor: StaffMember, now: Date, purpose: String) async throws {
         guard !codes.isEmpty else { return }
         struct Detail: Encodable { let dossiers: [String]; let purpose: String }

@@ -92,10 +92,22 @@ enum DeskPages {
         let session = try await DeskSession.require(request, services)
         let status = try request.query("status", as: DossierStatus.self)
         let everything = request.query("xem") == "tat-ca"
+        let page = try DeskQuery.page(request)
         let now = services.now()
-        var filter = DossierFilter(status: status, limit: 500)
+        var filter = DossierFilter(status: status, limit: InboxPage.pageSize + 1, offset: (page - 1) * InboxPage.pageSize)
         filter.openOnly = status == nil && !everything
-        let found = try await services.dossiers.list(filter, actor: session.member, now: now, purpose: "desk inbox")
+        filter.urgentFirstAt = now
+        // One row beyond the page tells whether a next page exists; it is not shown (nor audited).
+        let fetched = try await services.dossiers.unauditedList(filter, actor: session.member)
+        let found = Array(fetched.prefix(InboxPage.pageSize))
+        try await services.dossiers.recordListRead(codes: found.map(\.code), actor: session.member, now: now, purpose: "desk inbox")
+        let deadlines = services.deadlines(for: session.member.agencyCode)
+        let counts = try await services.dossiers.inboxCounts(filter, actor: session.member, now: now,
+                                                              dueSoonBefore: deadlines.dueSoonLimit(now: now, workingDays: services.dueSoonDays))
+        var query: [(String, String)] = []
+        if let status { query.append(("status", status.rawValue)) }
+        if everything { query.append(("xem", "tat-ca")) }
+        let paging = InboxPage.Paging(page: page, hasNext: fetched.count > InboxPage.pageSize, query: query)
         var items: [InboxPage.Item] = []
         for s in found {
             let ctx = try await DossierAPI.workflowContext(of: s, services)
@@ -104,7 +116,8 @@ enum DeskPages {
         }
         var context = session.layoutContext
         context["m"] = InboxPage.model(items, actor: session.member.actor, now: now, dueSoonDays: services.dueSoonDays, status: status,
-                                       everything: everything)
+                                       everything: everything, counts: .init(open: counts.open, dueSoon: counts.dueSoon, late: counts.late),
+                                       paging: paging)
         return services.pages.page("desk-inbox", title: "Hồ sơ cần xử lý", context)
     }
 

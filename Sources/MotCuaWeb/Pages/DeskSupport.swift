@@ -85,6 +85,13 @@ struct DeskSession {
 /// A redirect thrown from a page handler (login required, after a successful post).
 /// A date in a desk page's query ("from", "to"), with a Vietnamese error when it is not one.
 enum DeskQuery {
+    /// The page number of a paged list (`trang`, 1 when absent; 400 in Vietnamese otherwise).
+    static func page(_ request: Request) throws -> Int {
+        guard let t = request.query("trang") else { return 1 }
+        guard t.count <= 6, let n = Int(t), n >= 1 else { throw APIError(.badRequest, code: "invalid_parameter", "Trang: số trang không hợp lệ.") }
+        return n
+    }
+
     static func date(_ request: Request, _ name: String, label: String) throws -> CivilDate? {
         try request.query(name).map { t -> CivilDate in
             guard let d = CivilDate(iso: t) else { throw APIError(.badRequest, code: "invalid_parameter", "\(label): ngày không hợp lệ.") }

@@ -30,9 +30,22 @@ enum InboxPage {
         let selected: Bool
     }
 
+    /// Where this page is among the inbox's pages (`?trang=N`, `pageSize` rows each).
+    struct Paging {
+        let page: Int
+        let previous: String?
+        let next: String?
+        /// Whether there is more than one page (the page model is read by reflection: stored).
+        let shown: Bool
+    }
+
+    /// Rows per inbox page.
+    static let pageSize = 50
+
     struct Model {
         let rows: [Row]
         let counts: Counts
+        let paging: Paging?
         let empty: Bool
         /// Ended dossiers are shown too (`?xem=tat-ca`).
         let everything: Bool
@@ -46,7 +59,9 @@ enum InboxPage {
         let procedureName: String
     }
 
-    static func model(_ items: [Item], actor: Actor, now: Date, dueSoonDays: Int, status: DossierStatus?, everything: Bool) -> Model {
+    /// `counts`: of every open dossier of the scope (from the store); without them, of `items`.
+    static func model(_ items: [Item], actor: Actor, now: Date, dueSoonDays: Int, status: DossierStatus?, everything: Bool,
+                      counts given: Counts? = nil, paging: Paging? = nil) -> Model {
         var open = 0, late = 0, soon = 0
         var rows: [(late: Bool, due: Date?, row: Row)] = []
         for item in items {
@@ -71,7 +86,21 @@ enum InboxPage {
             default: return a.row.code < b.row.code
             }
         }
-        return Model(rows: rows.map(\.row), counts: Counts(open: open, dueSoon: soon, late: late), empty: rows.isEmpty, everything: everything,
+        return Model(rows: rows.map(\.row), counts: given ?? Counts(open: open, dueSoon: soon, late: late), paging: paging, empty: rows.isEmpty,
+                     everything: everything,
                      statuses: DossierStatus.allCases.map { StatusOption(value: $0.rawValue, label: $0.label, selected: $0 == status) })
+    }
+}
+
+extension InboxPage.Paging {
+    /// Page `page` of an inbox whose query string (without `trang`) is `query`; `hasNext` when a
+    /// row beyond this page exists.
+    init(page: Int, hasNext: Bool, query: [(String, String)]) {
+        func link(_ p: Int) -> String {
+            let items = query + (p > 1 ? [("trang", String(p))] : [])
+            let q = items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&amp;")
+            return "/can-bo" + (q.isEmpty ? "" : "?" + q)
+        }
+        self.init(page: page, previous: page > 1 ? link(page - 1) : nil, next: hasNext ? link(page + 1) : nil, shown: page > 1 || hasNext)
     }
 }
