@@ -1,6 +1,8 @@
 -- wrk script: the reads of issue 11 under write load, in turn: the dossier page (HTML), the inbox
 -- (HTML) and the API list. Session cookie, bearer token and a dossier code from the environment
--- (BENCH_COOKIE, BENCH_TOKEN, BENCH_CODE). Counts 200 responses.
+-- (BENCH_COOKIE, BENCH_TOKEN, BENCH_CODE). Each connection waits BENCH_READ_DELAY ms (default 20)
+-- between requests, as officers browsing do, so that the reads measure latency under the write
+-- load rather than add a second saturating load. Counts 200 responses.
 local paths = { "/can-bo/ho-so/" .. os.getenv("BENCH_CODE"), "/can-bo", "/api/v1/dossiers?limit=20" }
 local threads = {}
 
@@ -12,6 +14,10 @@ function init(args)
   ok = 0
   other = 0
   n = 0
+end
+
+function delay()
+  return tonumber(os.getenv("BENCH_READ_DELAY") or "20")
 end
 
 function request()

@@ -364,13 +364,19 @@ def inbox_counts(desk):
         if not m: raise RuntimeError(f'no number before "{label}" in "{stats}"')
         return int(m.group(1))
     shown = {"open": number("hồ sơ đang xử lý"), "dueSoon": number("Sắp đến hạn"), "late": number("Quá hạn")}
-    rows = desk.d.execute_script("""
-        const ended = ['Từ chối tiếp nhận', 'Công dân rút hồ sơ', 'Dừng giải quyết', 'Đã giải quyết xong, chờ trả kết quả', 'Đã trả kết quả'];
-        return [...document.querySelectorAll('main table tbody tr')].map(tr => {
-          const badges = [...tr.querySelectorAll('.badge, span')].map(s => s.textContent.trim());
-          const open = !ended.includes((tr.children[3] || {}).textContent?.trim());
-          return {open: open, late: open && badges.includes('Quá hạn'), soon: open && badges.includes('Sắp đến hạn')};
-        });""")
+    # The inbox shows 50 dossiers per page: the rows of every page, following "Trang sau".
+    rows = []
+    while True:
+        rows += desk.d.execute_script("""
+            const ended = ['Từ chối tiếp nhận', 'Công dân rút hồ sơ', 'Dừng giải quyết', 'Đã giải quyết xong, chờ trả kết quả', 'Đã trả kết quả'];
+            return [...document.querySelectorAll('main table tbody tr')].map(tr => {
+              const badges = [...tr.querySelectorAll('.badge, span')].map(s => s.textContent.trim());
+              const open = !ended.includes((tr.children[3] || {}).textContent?.trim());
+              return {open: open, late: open && badges.includes('Quá hạn'), soon: open && badges.includes('Sắp đến hạn')};
+            });""")
+        nxt = desk.d.find_elements(By.CSS_SELECTOR, "nav.pager a[rel=next]")
+        if not nxt: break
+        nxt[0].click()
     # A dossier finished and waiting for its return is in the reception's table but no longer open.
     listed = {"open": sum(r["open"] for r in rows), "dueSoon": sum(r["soon"] for r in rows), "late": sum(r["late"] for r in rows)}
     problems = [f"{k}: shown {shown[k]}, table lists {listed[k]}" for k in shown if shown[k] != listed[k]]
