@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOSSL
 import PostgresKit
 import PostgresNIO
@@ -31,12 +32,19 @@ final class PostgresBackend: DatabaseBackend {
         self.runTask = Task { await client.run() }
     }
 
+    /// Reads stay on the caller's executor: moving them to the connection's event loop, as writes
+    /// are, was measured slower (their decoding then competes with the loop's network work).
     func withReader<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
     }
 
+    /// Runs `body` on a pooled connection, with the task on that connection's event loop: a query's
+    /// request is written and its answer resumes the task on the same thread, without the two
+    /// thread hops per statement that made PostgreSQL's write lane wait more than it worked.
     func withWriter<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: nil)) }
+        try await client.withConnection { conn in
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(conn.eventLoop)) { try await body(conn.sql(queryLogLevel: nil)) }
+        }
     }
 
     /// 40P01 deadlock_detected, 40001 serialization_failure.
@@ -48,5 +56,18 @@ final class PostgresBackend: DatabaseBackend {
     func close() async {
         runTask.cancel()
         _ = await runTask.value
+    }
+}
+
+/// A task executor that runs jobs on one NIO event loop (the PostgreSQL write connection's).
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    private let eventLoop: any EventLoop
+
+    init(_ eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        // `self` is held until the job has run, so the executor outlives every job given to it.
+        eventLoop.execute { unowned.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
