@@ -3,7 +3,6 @@ import Logging
 import NIOPosix
 import SQLKit
 import SQLiteKit
-import SQLiteNIO
 import Synchronization
 
 /// SQLite: one writer connection (guarded by a mutex, run on its own thread) and a few reader
@@ -37,28 +36,25 @@ final class SQLiteBackend: DatabaseBackend {
         quiet.logLevel = .warning
         guard let path else {
             let conn = try SQLiteDirectConnection.open(path: nil)
-            let backend = SQLiteBackend(writer: conn, readers: [], logger: quiet)
             do {
-                try await backend.withWriter { db in try await configure(db, writer: true, synchronous: synchronous, wal: false) }
+                try await configure(conn, quiet, writer: true, synchronous: synchronous, wal: false)
             } catch {
                 conn.close()
                 throw error
             }
-            return backend
+            return SQLiteBackend(writer: conn, readers: [], logger: quiet)
         }
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let writer = try SQLiteDirectConnection.open(path: path)
         var opened: [SQLiteDirectConnection] = []
         do {
-            let backend = SQLiteBackend(writer: writer, readers: [], logger: quiet)
             // The writer first: it switches the file to WAL before any reader opens it.
-            try await backend.withWriter { db in try await configure(db, writer: true, synchronous: synchronous, wal: true) }
+            try await configure(writer, quiet, writer: true, synchronous: synchronous, wal: true)
             for _ in 0..<max(1, readerCount) {
                 let r = try SQLiteDirectConnection.open(path: path)
                 opened.append(r)
-                let db = SQLiteDirectDatabase(connection: r, logger: quiet, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
-                try await configure(db, writer: false, synchronous: synchronous, wal: true)
+                try await configure(r, quiet, writer: false, synchronous: synchronous, wal: true)
             }
             return SQLiteBackend(writer: writer, readers: opened, logger: quiet)
         } catch {
@@ -68,7 +64,9 @@ final class SQLiteBackend: DatabaseBackend {
         }
     }
 
-    private static func configure(_ db: any SQLDatabase, writer: Bool, synchronous: Synchronous, wal: Bool) async throws {
+    /// Sets the connection's pragmas (at opening, before anyone else uses it: inline on this thread).
+    private static func configure(_ conn: SQLiteDirectConnection, _ logger: Logger, writer: Bool, synchronous: Synchronous, wal: Bool) async throws {
+        let db = SQLiteDirectDatabase(connection: conn, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any())
         try await db.raw("PRAGMA busy_timeout = 10000").run()
         try await db.raw("PRAGMA foreign_keys = ON").run()
         if wal && writer { try await db.raw("PRAGMA journal_mode = WAL").run() }

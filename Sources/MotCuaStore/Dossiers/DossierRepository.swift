@@ -182,7 +182,7 @@ public struct DossierRepository: Sendable {
     /// names the page or call).
     public func list(_ filter: DossierFilter, actor: StaffMember, now: Date, purpose: String) async throws -> [DossierState] {
         let found = try await unauditedList(filter, actor: actor)
-        try await auditListRead(codes: found.map(\.code), actor: actor, now: now, purpose: purpose)
+        try await recordListRead(codes: found.map(\.code), actor: actor, now: now, purpose: purpose)
         return found
     }
 
@@ -263,10 +263,6 @@ public struct DossierRepository: Sendable {
 
     /// Records that `actor` was shown the applicant data of `codes` (a list page or API call).
     public func recordListRead(codes: [String], actor: StaffMember, now: Date, purpose: String) async throws {
-        try await auditListRead(codes: codes, actor: actor, now: now, purpose: purpose)
-    }
-
-    func auditListRead(codes: [String], actor: StaffMember, now: Date, purpose: String) async throws {
         guard !codes.isEmpty else { return }
         struct Detail: Encodable { let dossiers: [String]; let purpose: String }
         try await database.write { db in

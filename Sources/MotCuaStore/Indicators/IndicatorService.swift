@@ -16,15 +16,19 @@ public struct IndicatorService: Sendable {
         rebuild = IndicatorRebuild(database: database)
     }
 
-    /// The inputs of the formulas for `agencies` over [from, to] as seen at `now`.
+    /// The inputs of the formulas for `agencies` over [from, to] as seen at `now`. `catalogProcedures`:
+    /// the catalog's procedures when the caller already has them (a page reporting on many units
+    /// reads them once); otherwise they are read here.
     public func inputs(agencies: Set<String>, history: AgencyHistory, from: CivilDate, to: CivilDate, now: Date,
-                       calendar cal: WorkingCalendar, onlinePayment: Bool) async throws -> IndicatorInputs {
+                       calendar cal: WorkingCalendar, onlinePayment: Bool, catalogProcedures: [Procedure]? = nil) async throws -> IndicatorInputs {
         let periodEnd = Date(timeIntervalSince1970: TimeInterval(min(OpenSetHistory.endOfDay(to), Int(now.timeIntervalSince1970))))
         async let sums = indicators.counterSums(agencies: agencies, from: from, to: to)
         async let open = indicators.openAtEnd(agencies: agencies, to: to, now: now)
         async let feedback = indicators.feedback(agencies: agencies, from: from, end: periodEnd)
         let kinds = Set(agencies.compactMap { history.agencies[$0]?.kind })
-        let procedures = try await catalog.procedures(ProcedureFilter(limit: 100_000)).filter { p in
+        let all: [Procedure]
+        if let catalogProcedures { all = catalogProcedures } else { all = try await allProcedures() }
+        let procedures = all.filter { p in
             (p.publication?.date.map { $0 <= to } ?? true)
                 && (p.agencies.contains(where: agencies.contains) || p.agencyKinds.contains(where: kinds.contains))
         }
@@ -39,11 +43,17 @@ public struct IndicatorService: Sendable {
             feedback: try await feedback, periodEnd: periodEnd, onlinePayment: onlinePayment)
     }
 
+    /// The catalog's procedures, as `inputs` reads them.
+    public func allProcedures() async throws -> [Procedure] {
+        try await catalog.procedures(ProcedureFilter(limit: 100_000))
+    }
+
     /// Every indicator, the groups, the total and the grade.
     public func report(agencies: Set<String>, history: AgencyHistory, from: CivilDate, to: CivilDate, now: Date, calendar: WorkingCalendar,
-                       onlinePayment: Bool, catalog scoring: IndicatorCatalog = .decision766) async throws -> IndicatorReport {
+                       onlinePayment: Bool, catalog scoring: IndicatorCatalog = .decision766,
+                       catalogProcedures: [Procedure]? = nil) async throws -> IndicatorReport {
         Indicators.report(try await inputs(agencies: agencies, history: history, from: from, to: to, now: now, calendar: calendar,
-                                                      onlinePayment: onlinePayment),
+                                                      onlinePayment: onlinePayment, catalogProcedures: catalogProcedures),
                           catalog: scoring)
     }
 }

@@ -20,6 +20,8 @@ enum DeskIndicators {
         let to: CivilDate
         let history: AgencyHistory
         let choices: [Agency]
+        /// The catalog's procedures, read once for every report of the page (the scope and its units).
+        let procedures: [Procedure]
     }
 
     static func query(_ request: Request, _ services: AppServices) async throws -> Query {
@@ -41,12 +43,13 @@ enum DeskIndicators {
         let history = try await services.catalog.history()
         guard history.agencies[scope] != nil else { throw APIError(.notFound, code: "not_found", "Không tìm thấy đơn vị \(scope).") }
         let choices = ([member.agencyCode] + below.sorted()).compactMap { history.agencies[$0] }.filter { $0.existed(from: from, to: to) || $0.code == member.agencyCode }
-        return Query(session: session, scope: scope, from: from, to: to, history: history, choices: choices)
+        return Query(session: session, scope: scope, from: from, to: to, history: history, choices: choices,
+                     procedures: try await services.indicators.allProcedures())
     }
 
     static func report(_ q: Query, scope: String, _ services: AppServices) async throws -> IndicatorReport {
         try await services.indicators.report(agencies: q.history.scope(of: scope, from: q.from, to: q.to), history: q.history, from: q.from, to: q.to,
-                                             now: services.now(), calendar: services.calendar, onlinePayment: true)
+                                             now: services.now(), calendar: services.calendar, onlinePayment: true, catalogProcedures: q.procedures)
     }
 
     static func statusLabel(_ v: IndicatorValue) -> String {
