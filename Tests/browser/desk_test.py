@@ -336,8 +336,11 @@ class Desk:
         While Chromium swaps documents, the driver may answer a query about the old page with an
         inspector error ("Node with given id does not belong to the document") instead of a stale
         element: both mean the old page is gone."""
+        self.click_and_wait(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+
+    def click_and_wait(self, button):
+        """Clicks a submit button and waits until the page it leads to has replaced this one."""
         old = self.d.find_element(By.TAG_NAME, "html")
-        button = form.find_element(By.CSS_SELECTOR, "button[type=submit]")
         try:
             button.click()
         except WebDriverException as e:

@@ -59,7 +59,8 @@ class Portal(Desk):
         e.send_keys(value)
 
     def submit(self, xpath):
-        self.d.find_element(By.XPATH, xpath).click()
+        """Clicks the button and waits for the next page (a bare click returns before it loads)."""
+        self.click_and_wait(self.d.find_element(By.XPATH, xpath))
 
     def cookies(self):
         return {c["name"]: c["value"] for c in self.d.get_cookies()}
