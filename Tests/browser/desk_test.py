@@ -339,7 +339,7 @@ class Desk:
         self.click_and_wait(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
     def click_and_wait(self, button):
-        """Clicks a submit button and waits until the page it leads to has replaced this one."""
+        """Clicks a button or link and waits until the page it leads to has replaced this one."""
         old = self.d.find_element(By.TAG_NAME, "html")
         try:
             button.click()
@@ -379,7 +379,7 @@ def inbox_counts(desk):
             });""")
         nxt = desk.d.find_elements(By.CSS_SELECTOR, "nav.pager a[rel=next]")
         if not nxt: break
-        nxt[0].click()
+        desk.click_and_wait(nxt[0])
     # A dossier finished and waiting for its return is in the reception's table but no longer open.
     listed = {"open": sum(r["open"] for r in rows), "dueSoon": sum(r["soon"] for r in rows), "late": sum(r["late"] for r in rows)}
     problems = [f"{k}: shown {shown[k]}, table lists {listed[k]}" for k in shown if shown[k] != listed[k]]
@@ -474,7 +474,7 @@ def run_real_clock(desk, api, r, shots):
     r.run("inbox counts match the table, late first", lambda: inbox_counts(desk))
 
     # The Decision 766 indicators of the officer's agency (reached from the header link).
-    d.find_element(By.LINK_TEXT, "Chỉ số 766").click()
+    desk.click_and_wait(d.find_element(By.LINK_TEXT, "Chỉ số 766"))
     desk.wait_url(r"/can-bo/chi-so")
     desk.audit("indicators /can-bo/chi-so", "indicators.png")
     def indicators():
@@ -486,7 +486,7 @@ def run_real_clock(desk, api, r, shots):
 
     # 2. Counter intake, submitted twice.
     desk.go("/can-bo")
-    d.find_element(By.LINK_TEXT, "Tiếp nhận hồ sơ mới").click()
+    desk.click_and_wait(d.find_element(By.LINK_TEXT, "Tiếp nhận hồ sơ mới"))
     Select(d.find_element(By.ID, "procedure")).select_by_value(PROCEDURE)
     d.find_element(By.XPATH, "//button[normalize-space()='Chọn thủ tục']").click()
     WebDriverWait(d, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: d.find_elements(By.ID, "name"))

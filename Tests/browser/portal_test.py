@@ -151,7 +151,7 @@ def run(p, api, handler, r, workdir):
 
     # Online submission of 1.001193 with uploads and one reused document.
     p.go("/thu-tuc/1.001193")
-    d.find_element(By.LINK_TEXT, "Nộp hồ sơ trực tuyến").click()
+    p.click_and_wait(d.find_element(By.LINK_TEXT, "Nộp hồ sơ trực tuyến"))
     p.check_page("start /nop-truc-tuyen/1.001193", "start.png")
     Select(d.find_element(By.ID, "agency")).select_by_value("H13.41")
     p.submit("//button[normalize-space()='Tiếp tục: đính kèm giấy tờ']")
