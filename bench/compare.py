@@ -160,11 +160,17 @@ class Store:
             return [dict(r) for r in conn.execute(sql.replace("?", "%s"), args)]
 
 
+# The counter tables one intake adds to, with their key columns (IndicatorCounters.swift).
+COUNTER_TABLES = (("indicator_counters", ("agency_code", "day", "procedure_code", "channel", "measure")),
+                  ("indicator_procedure_totals", ("period", "agency_code", "procedure_code", "measure")),
+                  ("indicator_totals", ("period", "agency_code", "measure")))
+
+
 def counters(store, url):
     out = {}
-    for table, period in (("indicator_counters", "day"), ("indicator_counters_monthly", "month")):
-        for r in store.rows(url, f"SELECT agency_code, {period}, procedure_code, channel, measure, value FROM {table}"):
-            out[(table, r["agency_code"], r[period], r["procedure_code"], r["channel"], r["measure"])] = r["value"]
+    for table, keys in COUNTER_TABLES:
+        for r in store.rows(url, f"SELECT {', '.join(keys)}, value FROM {table}"):
+            out[(table,) + tuple(r[k] for k in keys)] = r["value"]
     return out
 
 
@@ -186,8 +192,8 @@ def sample_intake(store, server, url, work):
         "forms": store.rows(url, "SELECT * FROM dossier_forms WHERE dossier_code = ?", (code,)),
         "audit": store.rows(url, "SELECT * FROM audit_entries WHERE subject = ? ORDER BY seq", (code,)),
         "idempotency": store.rows(url, "SELECT * FROM idempotency_keys WHERE key = ?", (f"{USER}:{key}",))[0],
-        "daily": [dict(zip(("agency_code", "day", "procedure_code", "channel", "measure"), k[1:])) for k in changed if k[0] == "indicator_counters"],
-        "monthly": [dict(zip(("agency_code", "month", "procedure_code", "channel", "measure"), k[1:])) for k in changed if k[0] != "indicator_counters"],
+        "counters": [{"table": table, "keys": list(keys), "values": [k[1 + i] for i in range(len(keys))], "add": after[k] - before.get(k, 0)}
+                     for table, keys in COUNTER_TABLES for k in changed if k[0] == table],
     }
     path = f"{work}/sample-{store.kind}.json"
     with open(path, "w") as f:

@@ -4,7 +4,8 @@ PostgreSQL: psycopg, one connection per thread).
 
 The rows are copied from a sample intake that MotCua itself wrote into a copy of the database: the
 dossier row (with its indexes), the two history events, the receipt's form number and its row, the
-daily sequence, the two counter upserts (daily and monthly, every measure the sample booked), the
+daily sequence, the counter upserts (the daily counters and the month and year roll-ups, every
+row the sample added to, by what it added), the
 two audit entries with the move of the chain head, and the idempotency key with the stored
 response. Only the keys change (code, sequence numbers, idempotency key); the client computes no
 hash and encodes no JSON, so it is the cheapest possible writer of the same data.
@@ -74,13 +75,13 @@ def run(url, sample, seconds, threads):
                     n = cur.fetchone()[0]
                     cur.execute(f"INSERT INTO dossier_forms (dossier_code, event_seq, form, number) VALUES ({p}, {p}, {p}, {p})",
                                 (code, f["event_seq"], f["form"], f"{n}/{f['number'].split('/')[-1]}"))
-                for table, period, rows in (("indicator_counters", "day", sample["daily"]), ("indicator_counters_monthly", "month", sample["monthly"])):
-                    if not rows:
-                        continue
-                    values = ", ".join("(" + ", ".join([p] * 6) + ")" for _ in rows)
-                    binds = [x for r in rows for x in (r["agency_code"], r[period], r["procedure_code"], r["channel"], r["measure"], 1)]
-                    cur.execute(f"INSERT INTO {table} (agency_code, {period}, procedure_code, channel, measure, value) VALUES {values} "
-                                f"ON CONFLICT (agency_code, {period}, procedure_code, channel, measure) DO UPDATE SET value = {table}.value + excluded.value",
+                for table in dict.fromkeys(c["table"] for c in sample["counters"]):
+                    rows = [c for c in sample["counters"] if c["table"] == table]
+                    keys = rows[0]["keys"]
+                    values = ", ".join("(" + ", ".join([p] * (len(keys) + 1)) + ")" for _ in rows)
+                    binds = [x for r in rows for x in r["values"] + [r["add"]]]
+                    cur.execute(f"INSERT INTO {table} ({', '.join(keys)}, value) VALUES {values} "
+                                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET value = {table}.value + excluded.value",
                                 binds)
                 cur.execute(f"SELECT seq, hash FROM audit_heads WHERE chain = {p}{for_update}", (agency,))
                 head = cur.fetchone()

@@ -28,6 +28,34 @@ struct DemoBulkTests {
         }
     }
 
+    /// The roll-up rows (`CounterTable.totals`, `.procedureTotals`) that daily counters sum to.
+    static func rolledUp(_ daily: [String: Int]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (key, v) in daily {
+            let k = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)  // agency, day, procedure, channel, measure
+            for period in [String(k[1].prefix(7)), String(k[1].prefix(4))] {
+                out["indicator_totals|\(period)|\(k[0])|\(k[4])", default: 0] += v
+                if let m = IndicatorMeasure(rawValue: k[4]), IndicatorCounters.procedureMeasures.contains(m) {
+                    out["indicator_procedure_totals|\(period)|\(k[0])|\(k[2])|\(k[4])", default: 0] += v
+                }
+            }
+        }
+        return out.filter { $0.value != 0 }
+    }
+
+    @Test func periodsSplitIntoYearsMonthsAndEdgeDays() {
+        func split(_ a: String, _ b: String) -> [String] {
+            let s = IndicatorRepository.split(from: CivilDate(iso: a)!, to: CivilDate(iso: b)!)
+            return s.periods + s.dayRanges.map { "\($0.0)..\($0.1)" }
+        }
+        #expect(split("2026-01-01", "2026-12-31") == ["2026"])
+        #expect(split("2025-12-15", "2027-02-10") == ["2026", "2027-01", "2025-12-15..2025-12-31", "2027-02-01..2027-02-10"])
+        #expect(split("2026-03-01", "2026-05-31") == ["2026-03", "2026-04", "2026-05"])
+        #expect(split("2026-02-10", "2026-02-10") == ["2026-02-10..2026-02-10"])
+        #expect(split("2026-01-01", "2026-12-30") == (1...11).map { String(format: "2026-%02d", $0) } + ["2026-12-01..2026-12-30"])
+        #expect(split("2026-05-02", "2026-05-01").isEmpty)
+    }
+
     @Test(arguments: TestDatabases.kinds)
     func generatedHistoryEqualsItsRebuild(kind: DatabaseKind) async throws {
         try await Self.generated(kind, count: 3000, seed: 42) { db, n in
@@ -50,6 +78,13 @@ struct DemoBulkTests {
                 for (k, v) in stored.openDays where rebuilt.openDays[k] != v { Issue.record("open \(k): generated \(v), rebuilt \(rebuilt.openDays[k] ?? "-")") }
                 for (k, v) in rebuilt.openDays where stored.openDays[k] == nil { Issue.record("open \(k): only rebuilt \(v)") }
             }
+            // The roll-ups by month and year are the sums of the daily counters, summed here.
+            let expected = Self.rolledUp(stored.daily)
+            #expect(stored.totals == expected && expected.count > 100)
+            for (k, v) in expected where stored.totals[k] != v { Issue.record("roll-up \(k): daily sum \(v), stored \(stored.totals[k] ?? 0)") }
+            // A rebuild from a day inside a year keeps the months before it and sums the year again.
+            _ = try await indicators.rebuild.run(from: CivilDate(iso: "2026-03-10")!, now: Self.now, progress: { _, _ in })
+            #expect(try await indicators.indicators.snapshot() == stored)
             // Gap-free codes: every number of a day up to its sequence is used, and live intake continues after it.
             let sequences = try await DemoBulk.sequences(db, from: CivilDate(iso: "2025-05-01")!, to: CivilDate(iso: "2026-06-15")!)
             let codes = Set(try await Self.fingerprint(db).map { String($0.split(separator: " ")[0]) })

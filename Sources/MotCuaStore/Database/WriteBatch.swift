@@ -10,7 +10,7 @@ import SQLKit
 /// statement is a round trip, on SQLite a parse-free but still costly step (issue 11).
 ///
 /// Rules that keep this invisible:
-/// - any statement that does not go through the batch-aware helpers (`deferInsert`, `addCounters`,
+/// - any statement that does not go through the batch-aware helpers (`deferInsert`, `addCounter`,
 ///   `nextRunningNumber`, `auditHead`) first writes everything kept, so it sees what earlier
 ///   units wrote;
 /// - a failure anywhere (a unit's or the final write's) rolls the whole transaction back and the
@@ -25,8 +25,7 @@ final class WriteBatch: SQLDatabase, @unchecked Sendable {
 
     private var inserts: [String: [SQLGroupExpression]] = [:]
     private var insertOrder: [String] = []
-    private var counters: [String: [[String]: Int]] = [:]
-    private var counterStatements: [String: (period: String, order: [[String]])] = [:]
+    private var counters: [CounterTable: [[String]: Int]] = [:]
     private var numbers: [String: RunningNumber] = [:]
     private var numberOrder: [String] = []
     private var heads: [String: AuditHead] = [:]
@@ -72,10 +71,8 @@ final class WriteBatch: SQLDatabase, @unchecked Sendable {
         inserts[target, default: []].append(row)
     }
 
-    /// Adds to a counter row of `table` (key columns then `value`), summed per key until the end.
-    func addCounter(table: String, period: String, key: [String], value: Int) {
-        if counters[table] == nil { counterStatements[table] = (period, []) }
-        if counters[table]?[key] == nil { counterStatements[table]?.order.append(key) }
+    /// Adds to a counter row of `table` (its key columns' values), summed per key until the end.
+    func addCounter(_ table: CounterTable, key: [String], value: Int) {
         counters[table, default: [:]][key, default: 0] += value
     }
 
@@ -117,16 +114,17 @@ final class WriteBatch: SQLDatabase, @unchecked Sendable {
             try await inner.raw(n.write(n.value)).run()
             numbers[key]?.dirty = false
         }
-        for (table, statement) in counterStatements.sorted(by: { $0.key < $1.key }) {
+        for table in CounterTable.all {
             guard let values = counters[table], !values.isEmpty else { continue }
-            let rows = statement.order.map { key in
-                SQLGroupExpression((key.map { SQLBind($0) as any SQLExpression }) + [SQLBind(values[key] ?? 0)])
+            // In key order, the same in every transaction: writers on several nodes lock the shared
+            // roll-up rows in one order and cannot deadlock on them.
+            let rows = values.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { key, value in
+                SQLGroupExpression((key.map { SQLBind($0) as any SQLExpression }) + [SQLBind(value)])
             }
             for chunk in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
-                try await IndicatorCounters.upsert(inner, table: table, period: statement.period, rows: chunk)
+                try await IndicatorCounters.upsert(inner, table: table, rows: chunk)
             }
             counters[table] = [:]
-            counterStatements[table] = (statement.period, [])
         }
         for target in insertOrder {
             guard let rows = inserts[target], !rows.isEmpty else { continue }

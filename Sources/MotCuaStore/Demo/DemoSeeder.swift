@@ -40,7 +40,8 @@ public enum DemoSeeder {
 
     /// Tables emptied by `reset`, children before parents.
     static let dataTables = ["feedback", "ratings", "payment_callbacks", "payments", "submission_documents", "citizen_dossiers", "drafts", "citizen_documents", "citizen_verifications", "citizen_tokens",
-                             "citizens", "dossier_forms", "form_numbers", "files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "idempotency_keys", "dossier_sequences",
+                             "citizens", "dossier_forms", "form_numbers", "files", "outbox", "audit_entries", "audit_heads", "indicator_counters", "indicator_totals", "indicator_procedure_totals",
+                             "indicator_open_days", "indicator_closed_days", "idempotency_keys", "dossier_sequences",
                              "dossier_events", "dossiers", "auth_tokens", "staff", "calendar_schedules", "settings"]
 
     /// Deletes every dossier, account, audit entry and reference row, then seeds the demo again.

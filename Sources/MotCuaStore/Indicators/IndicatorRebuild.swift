@@ -104,7 +104,7 @@ public struct IndicatorRebuild: Sendable {
             let startText = start.description
             let total = try await db.raw("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM dossiers").first()?.decode(column: "n", as: Int.self) ?? 0
             try await db.delete(from: "indicator_counters").where("day", .greaterThanOrEqual, startText).run()
-            try await db.delete(from: "indicator_counters_monthly").where("month", .greaterThanOrEqual, String(startText.prefix(7))).run()
+            try await IndicatorCounters.resetRollUps(db, from: start)
             try await db.delete(from: "indicator_open_days").where("day", .greaterThanOrEqual, startText).run()
             try await db.delete(from: "indicator_closed_days").where("day", .greaterThanOrEqual, startText).run()
             var acc = IndicatorAccumulator(fromDay: start, lastClosedDay: Self.lastClosable(now: now))

@@ -16,41 +16,55 @@ public struct IndicatorRepository: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    /// Sums of every measure over the agencies and the days [from, to], in total and by procedure.
+    /// Sums of every measure over the agencies and the days [from, to], in total and, for the
+    /// measures kept by procedure (`IndicatorCounters.procedureMeasures`), by procedure. Whole
+    /// years and months come from the roll-ups, the days at either edge from the daily counters.
     public func counterSums(agencies: Set<String>, from: CivilDate, to: CivilDate) async throws -> (total: CounterSums, byProcedure: [String: CounterSums]) {
         guard !agencies.isEmpty, from <= to else { return (CounterSums(), [:]) }
         let split = Self.split(from: from, to: to)
         return try await database.read { db in
             var total = CounterSums(), byProcedure: [String: CounterSums] = [:]
-            func collect(_ rows: [any SQLRow]) throws {
+            func collect(_ rows: [any SQLRow], total addsToTotal: Bool, byProcedure addsByProcedure: Bool) throws {
                 for r in rows {
                     guard let m = IndicatorMeasure(rawValue: try r.decode(column: "measure", as: String.self)) else { continue }
-                    let v = try r.decode(column: "total", as: Int.self), p = try r.decode(column: "procedure_code", as: String.self)
-                    total[m] += v
-                    byProcedure[p, default: CounterSums()][m] += v
+                    let v = try r.decode(column: "total", as: Int.self)
+                    if addsToTotal { total[m] += v }
+                    if addsByProcedure, IndicatorCounters.procedureMeasures.contains(m) {
+                        byProcedure[try r.decode(column: "procedure_code", as: String.self), default: CounterSums()][m] += v
+                    }
                 }
             }
-            let codes = Array(agencies)
-            if !split.months.isEmpty {
-                try collect(try await db.select().column("procedure_code").column("measure").column(SQLRaw("CAST(SUM(value) AS BIGINT)"), as: "total")
-                    .from("indicator_counters_monthly").where("agency_code", .in, codes).where("month", .in, split.months)
-                    .groupBy("procedure_code").groupBy("measure").all())
+            let codes = Array(agencies), sum = SQLRaw("CAST(SUM(value) AS BIGINT)")
+            if !split.periods.isEmpty {
+                try collect(try await db.select().column("measure").column(sum, as: "total").from(CounterTable.totals.name)
+                    .where("period", .in, split.periods).where("agency_code", .in, codes).groupBy("measure").all(),
+                            total: true, byProcedure: false)
+                try collect(try await db.select().column("procedure_code").column("measure").column(sum, as: "total").from(CounterTable.procedureTotals.name)
+                    .where("period", .in, split.periods).where("agency_code", .in, codes).groupBy("procedure_code").groupBy("measure").all(),
+                            total: false, byProcedure: true)
             }
             for (a, b) in split.dayRanges {
-                try collect(try await db.select().column("procedure_code").column("measure").column(SQLRaw("CAST(SUM(value) AS BIGINT)"), as: "total")
-                    .from("indicator_counters").where("agency_code", .in, codes)
+                try collect(try await db.select().column("procedure_code").column("measure").column(sum, as: "total")
+                    .from(CounterTable.daily.name).where("agency_code", .in, codes)
                     .where("day", .greaterThanOrEqual, a.description).where("day", .lessThanOrEqual, b.description)
-                    .groupBy("procedure_code").groupBy("measure").all())
+                    .groupBy("procedure_code").groupBy("measure").all(), total: true, byProcedure: true)
             }
             return (total, byProcedure)
         }
     }
 
-    /// [from, to] as whole months ("YYYY-MM") and the day ranges left at its edges.
-    static func split(from: CivilDate, to: CivilDate) -> (months: [String], dayRanges: [(CivilDate, CivilDate)]) {
-        var months: [String] = [], ranges: [(CivilDate, CivilDate)] = []
+    /// [from, to] as the roll-ups' periods it covers whole (years "YYYY", then months "YYYY-MM")
+    /// and the day ranges left at its edges.
+    static func split(from: CivilDate, to: CivilDate) -> (periods: [String], dayRanges: [(CivilDate, CivilDate)]) {
+        var years: [String] = [], months: [String] = [], ranges: [(CivilDate, CivilDate)] = []
         var cursor = from
         while cursor <= to {
+            if cursor.month == 1, cursor.day == 1, let yearEnd = CivilDate(year: cursor.year, month: 12, day: 31), yearEnd <= to,
+               let next = CivilDate(year: cursor.year + 1, month: 1, day: 1) {
+                years.append(String(cursor.year))
+                cursor = next
+                continue
+            }
             let first = CivilDate(year: cursor.year, month: cursor.month, day: 1)!
             let next = cursor.month == 12 ? CivilDate(year: cursor.year + 1, month: 1, day: 1)! : CivilDate(year: cursor.year, month: cursor.month + 1, day: 1)!
             let last = CivilDate(julianDay: next.julianDay - 1)
@@ -62,7 +76,7 @@ public struct IndicatorRepository: Sendable {
             }
             cursor = next
         }
-        return (months, ranges)
+        return (years + months, ranges)
     }
 
     /// The open set now, classified at `now`.
@@ -122,7 +136,8 @@ public struct IndicatorRepository: Sendable {
 /// Every aggregate row, keyed as text: what a rebuild must reproduce exactly.
 public struct AggregateSnapshot: Equatable, Sendable {
     public var daily: [String: Int] = [:]
-    public var monthly: [String: Int] = [:]
+    /// The roll-ups, keyed "table|key columns…".
+    public var totals: [String: Int] = [:]
     public var openDays: [String: String] = [:]
     public var closedDays: Set<String> = []
 }
@@ -131,12 +146,12 @@ extension IndicatorRepository {
     public func snapshot() async throws -> AggregateSnapshot {
         try await database.read { db in
             var out = AggregateSnapshot()
-            for (table, period) in [("indicator_counters", "day"), ("indicator_counters_monthly", "month")] {
-                for r in try await db.select().columns("agency_code", period, "procedure_code", "channel", "measure", "value").from(table).all() {
-                    let key = try ["agency_code", period, "procedure_code", "channel", "measure"].map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
+            for table in CounterTable.all {
+                for r in try await db.select().columns(table.keys + ["value"]).from(table.name).all() {
+                    let key = try table.keys.map { try r.decode(column: $0, as: String.self) }.joined(separator: "|")
                     let v = try r.decode(column: "value", as: Int.self)
                     guard v != 0 else { continue }
-                    if table == "indicator_counters" { out.daily[key] = v } else { out.monthly[key] = v }
+                    if table == .daily { out.daily[key] = v } else { out.totals["\(table.name)|\(key)"] = v }
                 }
             }
             for r in try await db.select().columns("agency_code", "day", "procedure_code", "channel", "on_time", "late").from("indicator_open_days").all() {

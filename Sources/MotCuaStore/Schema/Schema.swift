@@ -10,6 +10,7 @@ public enum Schema {
         Migration(version: 5, name: "printed form numbers per agency, form and year", apply: createFormNumbers),
         Migration(version: 6, name: "citizens' portal: accounts, documents, drafts, online dossiers; outbox delivery", apply: createCitizenTables),
         Migration(version: 7, name: "indicators as of any period's end: hot state per event, monthly counters, open set per closed day", apply: createIndicatorTables),
+        Migration(version: 8, name: "indicator totals by month and year per agency (and per procedure for 2.2, 3.2), replacing the monthly counters", apply: createIndicatorTotals),
     ]
 
     /// The newest schema version this binary knows.

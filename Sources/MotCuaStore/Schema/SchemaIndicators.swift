@@ -63,3 +63,32 @@ extension Schema {
         try await db.create(index: "feedback_agency_submitted").on("feedback").column("agency_code").column("submitted_at").run()
     }
 }
+
+extension Schema {
+    /// Version 8: the counters rolled up by period without channel — `indicator_totals` (period,
+    /// agency, measure) and `indicator_procedure_totals` (period, agency, procedure, measure, for
+    /// the measures read by procedure), each period a month "YYYY-MM" or a year "YYYY" — written
+    /// with the daily counters in the same transaction (`IndicatorCounters`). A province's year is
+    /// then one row per agency and measure instead of twelve per agency, procedure, channel and
+    /// measure (issue 10: the report's time was SQLite grouping ~125k monthly rows at 10⁵
+    /// dossiers). They replace `indicator_counters_monthly`, and are filled from the daily counters.
+    static func createIndicatorTotals(_ db: any SQLDatabase, _ kind: DatabaseKind) async throws {
+        try await db.create(table: "indicator_totals")
+            .column("period", type: .text, .notNull)
+            .column("agency_code", type: .text, .notNull)
+            .column("measure", type: .text, .notNull)
+            .column("value", type: .bigint, .notNull)
+            .primaryKey("period", "agency_code", "measure")
+            .run()
+        try await db.create(table: "indicator_procedure_totals")
+            .column("period", type: .text, .notNull)
+            .column("agency_code", type: .text, .notNull)
+            .column("procedure_code", type: .text, .notNull)
+            .column("measure", type: .text, .notNull)
+            .column("value", type: .bigint, .notNull)
+            .primaryKey("period", "agency_code", "procedure_code", "measure")
+            .run()
+        for length in [7, 4] { try await IndicatorCounters.rollUp(db, length: length) }
+        try await db.drop(table: "indicator_counters_monthly").run()
+    }
+}
